@@ -1,0 +1,48 @@
+#include "boot-params.h"
+
+#include <string.h>
+
+#include "mpkexec/bootparam.h"
+
+int boot_params_build(uint8_t *bp, const struct boot_params_input *in,
+		      struct mpk_error *err)
+{
+	const struct bzimage *bz = in->bz;
+
+	if (in->e820->n > BP_E820_MAX)
+		return mpk_fail(err, MPK_EXIT_BADINPUT,
+				"memory map: %zu entries; boot_params holds %u and the "
+				"SETUP_E820_EXT extension is not implemented", in->e820->n,
+				BP_E820_MAX);
+	memset(bp, 0, BP_SIZE);
+	/* The setup header as the image has it; fields below override it. */
+	memcpy(bp + BP_HDR, bz->setup + BP_HDR, bz->header_end - BP_HDR);
+	if (in->running_bp) {
+		/* Same console/video state as the running kernel (kexec-tools too). */
+		memcpy(bp + BP_SCREEN_INFO, in->running_bp + BP_SCREEN_INFO, BP_SCREEN_INFO_SIZE);
+		put_le32(bp + HDR_HARDWARE_SUBARCH,
+			 get_le32(in->running_bp + HDR_HARDWARE_SUBARCH));
+	}
+	bp[HDR_TYPE_OF_LOADER] = LOADER_TYPE_UNDEFINED;
+	bp[BP_SENTINEL] = 0;
+	put_le64(bp + HDR_SETUP_DATA, 0);
+
+	put_le32(bp + HDR_CMD_LINE_PTR, (uint32_t)in->cmdline_addr);
+	put_le32(bp + BP_EXT_CMD_LINE_PTR, (uint32_t)(in->cmdline_addr >> 32));
+	put_le32(bp + HDR_RAMDISK_IMAGE, (uint32_t)in->initrd_addr);
+	put_le32(bp + BP_EXT_RAMDISK_IMAGE, (uint32_t)(in->initrd_addr >> 32));
+	put_le32(bp + HDR_RAMDISK_SIZE, (uint32_t)in->initrd_size);
+	put_le32(bp + BP_EXT_RAMDISK_SIZE, (uint32_t)(in->initrd_size >> 32));
+	put_le64(bp + BP_ACPI_RSDP_ADDR, in->acpi_rsdp);
+
+	bp[BP_E820_ENTRIES] = (uint8_t)in->e820->n;
+	for (size_t i = 0; i < in->e820->n; i++) {
+		uint8_t *e = bp + BP_E820_TABLE + i * BP_E820_ENTRY_SIZE;
+		const struct mem_range *r = &in->e820->r[i];
+
+		put_le64(e, r->start);
+		put_le64(e + 8, r->end - r->start);
+		put_le32(e + 16, r->type);
+	}
+	return 0;
+}

@@ -1,0 +1,89 @@
+/* Purgatory entry and exit.
+ *
+ * Entered by the old kernel's relocate_kernel (arch/x86/kernel/
+ * relocate_kernel_64.S) on one CPU, normally the BSP:
+ *   64-bit mode, CPL 0, RFLAGS.IF = 0, DF = 0
+ *   CS/DS/SS: the old kernel's selectors, but GDTR and IDTR have limit 0,
+ *     so nothing may reload a segment before we load our own GDT, and any
+ *     exception triple-faults
+ *   CR3: the kexec identity map (RAM, segments, ACPI ranges)
+ *   CR4: PAE [| LA57] [| MCE on TDX]; OSFXSR = 0, so no SSE anywhere here
+ *   RSP: inside the old kernel's control page, which is RAM the payload will
+ *     reuse: switch away from it before the first call.
+ */
+	.code64
+	.text
+
+	.globl	purgatory_start
+	.type	purgatory_start, @function
+purgatory_start:
+	cli
+	lgdt	gdt_desc(%rip)
+	leaq	stack_top(%rip), %rsp
+	movl	$GDT_DATA, %eax
+	movl	%eax, %ds
+	movl	%eax, %es
+	movl	%eax, %ss
+	movl	%eax, %fs
+	movl	%eax, %gs
+	/* Reload CS with a far return: there is no far jump to an absolute
+	 * 64-bit target. */
+	pushq	$GDT_CODE64
+	leaq	1f(%rip), %rax
+	pushq	%rax
+	lretq
+1:	/* Now on our GDT and stack.  Still IF = 0, kexec CR3. */
+	call	purgatory_main
+	ud2	/* purgatory_main does not return */
+	.size	purgatory_start, . - purgatory_start
+
+/* void purgatory_enter(uint64_t entry, uint64_t rsi)
+ * Linux 64-bit boot protocol: identity map of the kernel, boot_params and
+ * command line (the kexec CR3 purgatory_main restored covers every segment);
+ * flat CS = 0x10, DS = ES = SS = 0x18 (our GDT); IF = 0; RSI = boot_params. */
+	.globl	purgatory_enter
+	.type	purgatory_enter, @function
+purgatory_enter:
+	movq	%rdi, %rax
+	xorl	%ebx, %ebx
+	xorl	%ecx, %ecx
+	xorl	%edx, %edx
+	xorl	%edi, %edi
+	xorl	%ebp, %ebp
+	xorl	%r8d, %r8d
+	xorl	%r9d, %r9d
+	xorl	%r10d, %r10d
+	xorl	%r11d, %r11d
+	xorl	%r12d, %r12d
+	xorl	%r13d, %r13d
+	xorl	%r14d, %r14d
+	xorl	%r15d, %r15d
+	jmp	*%rax
+	.size	purgatory_enter, . - purgatory_enter
+
+	.equ	GDT_CODE64, 0x10	/* the selectors Linux's 64-bit entry expects */
+	.equ	GDT_DATA, 0x18
+
+	.data
+	.balign	16
+gdt:
+	.quad	0			/* 0x00: null */
+	.quad	0			/* 0x08: unused */
+	.quad	0x00af9a000000ffff	/* 0x10: code, 64-bit (L=1), DPL 0 */
+	.quad	0x00cf92000000ffff	/* 0x18: data, flat 4 GiB, read/write */
+gdt_end:
+	.balign	8
+	.word	0			/* pad so the base below is 8-aligned */
+	.word	0
+	.word	0
+gdt_desc:
+	.word	gdt_end - gdt - 1
+	.quad	gdt
+
+	.bss
+	.balign	16
+stack:
+	.skip	16384
+stack_top:
+
+	.section .note.GNU-stack, "", @progbits

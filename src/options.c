@@ -1,0 +1,242 @@
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	OPT_INITRD = 256,
+	OPT_APPEND,
+	OPT_REUSE_CMDLINE,
+	OPT_STATUS,
+	OPT_PLAN,
+	OPT_CONSOLE_SERIAL,
+	OPT_SYSROOT,
+};
+
+static const struct option long_options[] = {
+	{ "load", no_argument, NULL, 'l' },
+	{ "exec", no_argument, NULL, 'e' },
+	{ "unload", no_argument, NULL, 'u' },
+	{ "type", required_argument, NULL, 't' },
+	{ "no-checks", no_argument, NULL, 'i' },
+	{ "kexec-file-syscall", no_argument, NULL, 's' },
+	{ "debug", no_argument, NULL, 'd' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'v' },
+	{ "initrd", required_argument, NULL, OPT_INITRD },
+	{ "ramdisk", required_argument, NULL, OPT_INITRD },
+	{ "append", required_argument, NULL, OPT_APPEND },
+	{ "command-line", required_argument, NULL, OPT_APPEND },
+	{ "reuse-cmdline", no_argument, NULL, OPT_REUSE_CMDLINE },
+	{ "status", no_argument, NULL, OPT_STATUS },
+	{ "plan", no_argument, NULL, OPT_PLAN },
+	{ "console-serial", optional_argument, NULL, OPT_CONSOLE_SERIAL },
+	{ "sysroot", required_argument, NULL, OPT_SYSROOT },
+	{ NULL, 0, NULL, 0 },
+};
+
+const char options_usage[] =
+	"Usage: mpkexec -l KERNEL [--initrd=FILE] [--append=STR] [options]\n"
+	"       mpkexec -e | -u | --status | --plan -l KERNEL ...\n"
+	"\n"
+	"Actions:\n"
+	"  -l, --load KERNEL        load KERNEL (a bzImage, may be gzip-compressed)\n"
+	"  -e, --exec               start the loaded kernel now (no shutdown)\n"
+	"  -u, --unload             unload the loaded kernel\n"
+	"      --status             show what is loaded and whether kexec is allowed\n"
+	"      --plan               with -l: print every segment, the memory map, the\n"
+	"                           entry point and the AP handoff; load nothing\n"
+	"  -h, --help               this text\n"
+	"  -v, --version            print the version\n"
+	"\n"
+	"Load options:\n"
+	"      --initrd=FILE        initial ramdisk (alias --ramdisk)\n"
+	"      --append=STR         append STR to the command line (alias --command-line)\n"
+	"      --reuse-cmdline      start from the running kernel's /proc/cmdline\n"
+	"  -t, --type=bzImage       image type (only bzImage for now)\n"
+	"  -i, --no-checks          skip the digest check of segments in purgatory\n"
+	"  -s, --kexec-file-syscall use the kernel's kexec_file_load (works under\n"
+	"                           lockdown; the kernel's purgatory, no AP handoff)\n"
+	"      --console-serial[=PORT] purgatory progress on the 16550 at PORT (0x3f8)\n"
+	"      --sysroot=DIR        read the running system from DIR (with --plan; tests)\n"
+	"  -d, --debug              print the plan to stderr while loading\n";
+
+static int set_action(struct options *o, enum action a, const char *name,
+		      struct mpk_error *err)
+{
+	if (o->action != ACTION_NONE && o->action != a)
+		return mpk_fail(err, MPK_EXIT_USAGE,
+				"%s: only one of -l, -e, -u, --status, -h, -v at a time", name);
+	o->action = a;
+	return 0;
+}
+
+int options_parse(int argc, char **argv, struct options *o, struct mpk_error *err)
+{
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->serial_port = 0x3f8;
+	o->sysroot = "";
+	optind = 0; /* GNU: full reinitialisation, so tests can parse again */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":leut:isdhv", long_options, NULL)) != -1) {
+		int rc = 0;
+		char *end;
+
+		switch (c) {
+		case 'l':
+			rc = set_action(o, ACTION_LOAD, "-l", err);
+			break;
+		case 'e':
+			rc = set_action(o, ACTION_EXEC, "-e", err);
+			break;
+		case 'u':
+			rc = set_action(o, ACTION_UNLOAD, "-u", err);
+			break;
+		case OPT_STATUS:
+			rc = set_action(o, ACTION_STATUS, "--status", err);
+			break;
+		case 'h':
+			rc = set_action(o, ACTION_HELP, "-h", err);
+			break;
+		case 'v':
+			rc = set_action(o, ACTION_VERSION, "-v", err);
+			break;
+		case OPT_PLAN:
+			o->plan = true;
+			break;
+		case 't':
+			if (strcmp(optarg, "bzImage") != 0 && strcmp(optarg, "bzImage64") != 0)
+				rc = mpk_fail(err, MPK_EXIT_USAGE,
+					      "--type=%s: unsupported image type; mpkexec loads "
+					      "bzImage kernels", optarg);
+			break;
+		case 'i':
+			o->no_checks = true;
+			break;
+		case 's':
+			o->file_syscall = true;
+			break;
+		case 'd':
+			o->debug = true;
+			break;
+		case OPT_INITRD:
+			o->initrd = optarg;
+			break;
+		case OPT_APPEND:
+			if (o->nappend == OPT_MAX_APPEND)
+				rc = mpk_fail(err, MPK_EXIT_USAGE, "--append: more than %d given",
+					      OPT_MAX_APPEND);
+			else
+				o->append[o->nappend++] = optarg;
+			break;
+		case OPT_REUSE_CMDLINE:
+			o->reuse_cmdline = true;
+			break;
+		case OPT_CONSOLE_SERIAL:
+			o->serial_debug = true;
+			if (optarg) {
+				unsigned long v;
+
+				errno = 0;
+				v = strtoul(optarg, &end, 0);
+				if (errno || *end || v == 0 || v > 0xfff8)
+					rc = mpk_fail(err, MPK_EXIT_USAGE,
+						      "--console-serial=%s: not an I/O port number "
+						      "(e.g. 0x3f8)", optarg);
+				o->serial_port = (uint16_t)v;
+			}
+			break;
+		case OPT_SYSROOT:
+			o->sysroot = optarg;
+			break;
+		case ':':
+			rc = mpk_fail(err, MPK_EXIT_USAGE, "%s: needs an argument",
+				      argv[optind - 1]);
+			break;
+		default:
+			rc = optopt ? mpk_fail(err, MPK_EXIT_USAGE, "unknown option -%c", optopt)
+				    : mpk_fail(err, MPK_EXIT_USAGE, "unknown option %s",
+					       argv[optind - 1]);
+			break;
+		}
+		if (rc < 0)
+			return -1;
+	}
+	/* GNU getopt moved the operands to the end: the kernel image. */
+	if (optind < argc)
+		o->kernel = argv[optind++];
+	if (optind < argc)
+		return mpk_fail(err, MPK_EXIT_USAGE, "%s: only one kernel image may be given",
+				argv[optind]);
+	if (o->plan && o->action == ACTION_NONE)
+		o->action = ACTION_LOAD;
+	if (o->action == ACTION_NONE)
+		return mpk_fail(err, MPK_EXIT_USAGE,
+				"no action given: use -l KERNEL, -e, -u, --status or --plan "
+				"(see mpkexec --help)");
+	if (o->action == ACTION_LOAD && !o->kernel)
+		return mpk_fail(err, MPK_EXIT_USAGE, "-l: needs a kernel image to load");
+	if (o->action != ACTION_LOAD &&
+	    (o->kernel || o->initrd || o->nappend || o->reuse_cmdline || o->plan))
+		return mpk_fail(err, MPK_EXIT_USAGE,
+				"%s: only meaningful with -l", o->kernel ? o->kernel :
+				o->initrd ? "--initrd" : o->nappend ? "--append" :
+				o->reuse_cmdline ? "--reuse-cmdline" : "--plan");
+	if (o->file_syscall && o->plan)
+		return mpk_fail(err, MPK_EXIT_USAGE,
+				"--plan with -s: kexec_file_load plans inside the kernel; there "
+				"is no mpkexec plan to show");
+	if (o->file_syscall && (o->serial_debug || o->no_checks))
+		return mpk_fail(err, MPK_EXIT_USAGE,
+				"%s with -s: it configures mpkexec's purgatory, which "
+				"kexec_file_load does not use",
+				o->serial_debug ? "--console-serial" : "-i");
+	if (*o->sysroot && !o->plan)
+		return mpk_fail(err, MPK_EXIT_USAGE,
+				"--sysroot: only with --plan (a load always describes this machine)");
+	return 0;
+}
+
+char *options_cmdline(const struct options *o, const char *running_cmdline)
+{
+	size_t len = 1;
+	char *out, *p;
+
+	if (o->reuse_cmdline)
+		len += strlen(running_cmdline) + 1;
+	for (unsigned i = 0; i < o->nappend; i++)
+		len += strlen(o->append[i]) + 1;
+	out = p = malloc(len);
+	if (!out)
+		return NULL;
+	*p = '\0';
+	if (o->reuse_cmdline) {
+		const char *w = running_cmdline;
+
+		while (*w) {
+			size_t n;
+
+			w += strspn(w, " ");
+			n = strcspn(w, " ");
+			if (n && strncmp(w, "BOOT_IMAGE=", 11) != 0) {
+				if (p != out)
+					*p++ = ' ';
+				memcpy(p, w, n);
+				p += n;
+			}
+			w += n;
+		}
+	}
+	for (unsigned i = 0; i < o->nappend; i++) {
+		if (p != out && *o->append[i])
+			*p++ = ' ';
+		strcpy(p, o->append[i]);
+		p += strlen(p);
+	}
+	*p = '\0';
+	return out;
+}

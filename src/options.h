@@ -1,0 +1,48 @@
+/* The command line, parsed once into one struct (kexec-tools compatible
+ * where the meaning is the same). */
+#ifndef MPKEXEC_OPTIONS_H
+#define MPKEXEC_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "error.h"
+
+enum action {
+	ACTION_NONE,
+	ACTION_LOAD,     /* -l, or --plan */
+	ACTION_EXEC,     /* -e */
+	ACTION_UNLOAD,   /* -u */
+	ACTION_STATUS,   /* --status */
+	ACTION_HELP,     /* -h */
+	ACTION_VERSION,  /* -v */
+};
+
+#define OPT_MAX_APPEND 16
+
+struct options {
+	enum action action;
+	bool plan;                 /* --plan: print the plan, load nothing */
+	bool file_syscall;         /* -s: kexec_file_load */
+	bool no_checks;            /* -i: no digest verification in purgatory */
+	bool debug;                /* -d */
+	bool reuse_cmdline;        /* --reuse-cmdline */
+	bool serial_debug;         /* --console-serial */
+	uint16_t serial_port;      /* --console-serial=PORT, default 0x3f8 */
+	const char *kernel;
+	const char *initrd;
+	const char *append[OPT_MAX_APPEND]; /* --append / --command-line, in order */
+	unsigned nappend;
+	const char *sysroot;       /* --sysroot: read the system view from here */
+};
+
+/* Parses argv (getopt_long; safe to call repeatedly). */
+int options_parse(int argc, char **argv, struct options *o, struct mpk_error *err);
+
+/* The final command line: --reuse-cmdline's text (BOOT_IMAGE= dropped),
+ * then every --append/--command-line, space separated.  malloc'd. */
+char *options_cmdline(const struct options *o, const char *running_cmdline);
+
+extern const char options_usage[];
+
+#endif

@@ -1,0 +1,61 @@
+/* A load plan: everything kexec_load(2) will be given, decided before any
+ * syscall, plus what --plan prints about it.  Built by an architecture's
+ * image loader (arch/x86_64/bzimage-load.c), loaded by src/kexec-load.c. */
+#ifndef MPKEXEC_PLAN_H
+#define MPKEXEC_PLAN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "file.h"
+#include "memmap.h"
+#include "mpkexec/kexec-abi.h"
+#include "mpkexec/purgatory-params.h"
+#include "purgatory-link.h"
+
+enum ap_handoff {
+	AP_HANDOFF_INIT,     /* classic: APs into INIT, payload uses INIT/SIPI */
+};
+
+/* What the user asked for (options, after files were read). */
+struct load_request {
+	const char *kernel_path;
+	struct blob kernel;
+	const char *initrd_path;     /* NULL: no initrd */
+	struct blob initrd;
+	const char *cmdline;         /* final command line */
+	bool verify;                 /* digests checked in purgatory (not -i) */
+	bool serial_debug;           /* --console-serial */
+	uint16_t serial_port;
+	enum ap_handoff ap_handoff;
+};
+
+struct segment {
+	const char *what;            /* "kernel", "initrd", ... */
+	char detail[160];
+	const uint8_t *buf;
+	uint64_t bufsz;
+	uint64_t mem;                /* physical destination, page aligned */
+	uint64_t memsz;              /* page multiple; the rest is zero-filled */
+	bool digest;                 /* verified by purgatory */
+};
+
+struct load_plan {
+	struct segment seg[KEXEC_SEGMENT_MAX];
+	unsigned nseg;
+	uint64_t entry;              /* where the old kernel jumps: purgatory */
+	uint64_t payload_entry;      /* where purgatory jumps */
+	uint64_t payload_rsi;
+	char image_desc[256];        /* one line about the image */
+	char cmdline_desc[64];       /* "N bytes, at most M" */
+	char rsdp_desc[128];
+	char ap_desc[512];           /* the AP handoff strategy, per CPU */
+	struct memmap handed_map;    /* the memory map the payload gets */
+	struct purgatory_image purgatory;
+	struct mpk_purgatory_params params;
+	uint8_t *setup_buf;          /* boot_params + command line */
+};
+
+void load_plan_free(struct load_plan *plan);
+
+#endif

@@ -1,0 +1,170 @@
+#include "sysview.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bytes.h"
+#include "file.h"
+#include "mpkexec/bootparam.h"
+
+uint8_t *sysview_slurp(const char *root, const char *path, size_t *len)
+{
+	char full[PATH_MAX];
+	size_t cap = 16384, n = 0;
+	uint8_t *buf;
+	int fd, saved;
+
+	snprintf(full, sizeof(full), "%s%s", root, path);
+	fd = open(full, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	buf = malloc(cap + 1);
+	while (buf) {
+		ssize_t r;
+
+		if (n == cap) {
+			uint8_t *nbuf = cap < (64u << 20) ? realloc(buf, cap * 2 + 1) : NULL;
+
+			if (!nbuf) {
+				free(buf);
+				buf = NULL;
+				errno = EFBIG;
+				break;
+			}
+			buf = nbuf;
+			cap *= 2;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0) {
+			saved = errno;
+			free(buf);
+			buf = NULL;
+			errno = saved;
+			break;
+		}
+		if (r == 0) {
+			buf[n] = '\0';
+			*len = n;
+			break;
+		}
+		n += (size_t)r;
+	}
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return buf;
+}
+
+bool cpuinfo_boot_apic_id(const char *text, uint32_t *id)
+{
+	bool in_cpu0 = false;
+
+	while (*text) {
+		size_t len = strcspn(text, "\n");
+		unsigned v;
+
+		if (strncmp(text, "processor", 9) == 0)
+			in_cpu0 = sscanf(text, "processor : %u", &v) == 1 && v == 0;
+		else if (in_cpu0 && strncmp(text, "apicid", 6) == 0 &&
+			 sscanf(text, "apicid : %u", &v) == 1) {
+			*id = v;
+			return true;
+		}
+		text += len + (text[len] == '\n');
+	}
+	return false;
+}
+
+/* RSDP: where the running kernel found it (kernel-facts §6.1). */
+static void find_rsdp(const char *root, struct sysview *sv)
+{
+	char path[PATH_MAX];
+	uint8_t *systab;
+	size_t len;
+	const char *p;
+
+	if (sv->have_boot_params) {
+		sv->rsdp = get_le64(sv->boot_params + BP_ACPI_RSDP_ADDR);
+		if (sv->rsdp) {
+			sv->rsdp_source = "/sys/kernel/boot_params/data";
+			return;
+		}
+	}
+	snprintf(path, sizeof(path), "/sys/firmware/efi/systab");
+	systab = sysview_slurp(root, path, &len);
+	if (systab) {
+		const char *keys[] = { "ACPI20=", "ACPI=" };
+
+		for (unsigned k = 0; k < 2 && !sv->rsdp; k++) {
+			p = strstr((char *)systab, keys[k]);
+			if (p && (p == (char *)systab || p[-1] == '\n'))
+				sv->rsdp = strtoull(p + strlen(keys[k]), NULL, 0);
+		}
+		free(systab);
+		if (sv->rsdp) {
+			sv->rsdp_source = "/sys/firmware/efi/systab";
+			return;
+		}
+	}
+	p = strstr(sv->cmdline, "acpi_rsdp=");
+	if (p && (p == sv->cmdline || p[-1] == ' ')) {
+		sv->rsdp = strtoull(p + 10, NULL, 0);
+		if (sv->rsdp)
+			sv->rsdp_source = "acpi_rsdp= on /proc/cmdline";
+	}
+}
+
+int sysview_read(const char *root, struct sysview *sv, struct mpk_error *err)
+{
+	uint8_t *bp, *text;
+	size_t len;
+
+	memset(sv, 0, sizeof(*sv));
+	if (memmap_read_sysfs(root, &sv->firmware_map, err) < 0)
+		return -1;
+
+	text = sysview_slurp(root, "/proc/iomem", &len);
+	if (text) {
+		sv->n_kernel_image = (unsigned)iomem_find_kernel((char *)text, sv->kernel_image,
+								 SYSVIEW_MAX_KERNEL_RANGES);
+		free(text);
+	}
+
+	bp = sysview_slurp(root, "/sys/kernel/boot_params/data", &len);
+	if (bp && len >= BP_SIZE) {
+		memcpy(sv->boot_params, bp, BP_SIZE);
+		sv->have_boot_params = true;
+	}
+	free(bp);
+
+	text = sysview_slurp(root, "/proc/cmdline", &len);
+	if (text) {
+		snprintf(sv->cmdline, sizeof(sv->cmdline), "%s", (char *)text);
+		sv->cmdline[strcspn(sv->cmdline, "\n")] = '\0';
+		free(text);
+	}
+	find_rsdp(root, sv);
+
+	sv->madt = sysview_slurp(root, "/sys/firmware/acpi/tables/APIC", &sv->madt_len);
+	if (!sv->madt)
+		sv->madt_errno = errno;
+
+	text = sysview_slurp(root, "/proc/cpuinfo", &len);
+	if (text) {
+		sv->have_boot_apic_id = cpuinfo_boot_apic_id((char *)text, &sv->boot_apic_id);
+		free(text);
+	}
+	return 0;
+}
+
+void sysview_free(struct sysview *sv)
+{
+	memmap_free(&sv->firmware_map);
+	free(sv->madt);
+	sv->madt = NULL;
+}

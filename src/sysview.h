@@ -1,0 +1,47 @@
+/* Everything mpkexec reads from the running system, behind one interface.
+ * All paths are taken relative to `root` ("" on a live system), so unit
+ * tests feed fixture trees and nothing else in the loader opens sysfs or
+ * procfs.  Missing optional inputs are recorded, not fatal: --plan must work
+ * unprivileged and say what it could not see. */
+#ifndef MPKEXEC_SYSVIEW_H
+#define MPKEXEC_SYSVIEW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "memmap.h"
+
+#define SYSVIEW_MAX_KERNEL_RANGES 4
+
+struct sysview {
+	struct memmap firmware_map;       /* /sys/firmware/memmap */
+	struct mem_range kernel_image[SYSVIEW_MAX_KERNEL_RANGES];
+	unsigned n_kernel_image;          /* 0: unknown (needs root) */
+
+	bool have_boot_params;            /* /sys/kernel/boot_params/data */
+	uint8_t boot_params[4096];
+
+	uint64_t rsdp;                    /* 0: not found */
+	const char *rsdp_source;
+
+	char cmdline[4096];               /* /proc/cmdline */
+
+	uint8_t *madt;                    /* /sys/firmware/acpi/tables/APIC, or NULL */
+	size_t madt_len;
+	int madt_errno;                   /* why madt is NULL */
+
+	bool have_boot_apic_id;           /* from /proc/cpuinfo, processor 0 */
+	uint32_t boot_apic_id;
+};
+
+int sysview_read(const char *root, struct sysview *sv, struct mpk_error *err);
+void sysview_free(struct sysview *sv);
+
+/* Parses the "apicid" of processor 0 out of /proc/cpuinfo text. */
+bool cpuinfo_boot_apic_id(const char *text, uint32_t *id);
+
+/* Reads a whole (small) file under root; NULL + errno on failure. */
+uint8_t *sysview_slurp(const char *root, const char *path, size_t *len);
+
+#endif

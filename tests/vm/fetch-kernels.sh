@@ -1,0 +1,87 @@
+#!/bin/sh
+# fetch-kernels.sh CACHE_DIR
+# Idempotently fetch the Debian 6.1 (bookworm) and 6.12 (bookworm-backports)
+# amd64 kernels into CACHE_DIR as vmlinuz-6.1 / vmlinuz-6.12, plus a
+# "versions" file with the exact uname -r strings ("6.1 <rel>", "6.12 <rel>").
+# The packages are downloaded and extracted, never installed.
+set -eu
+
+CACHE=${1:?usage: fetch-kernels.sh CACHE_DIR}
+mkdir -p "$CACHE"
+CACHE=$(cd "$CACHE" && pwd)
+if [ -s "$CACHE/vmlinuz-6.1" ] && [ -s "$CACHE/vmlinuz-6.12" ] &&
+   grep -q '^6\.1 ' "$CACHE/versions" 2>/dev/null &&
+   grep -q '^6\.12 ' "$CACHE/versions" 2>/dev/null; then
+	exit 0
+fi
+
+BPO=/etc/apt/sources.list.d/mpkexec-backports.sources
+created=0
+
+# Add bookworm-backports, reusing the mirror URI the machine already uses
+# (so no host name ever appears in this project).
+add_backports() {
+	[ -e "$BPO" ] && return 0
+	uri=
+	src=/etc/apt/sources.list.d/debian.sources
+	if [ -r "$src" ]; then
+		# deb822: take the URIs line of the stanza whose Suites lists plain
+		# "bookworm" (skips the -security stanza).
+		uri=$(awk '
+			/^[ \t]*$/ { if (s) { print u; exit } u = ""; s = 0; next }
+			/^URIs:/   { u = $2 }
+			/^Suites:/ { for (i = 2; i <= NF; i++) if ($i == "bookworm") s = 1 }
+			END        { if (s) print u }' "$src" | head -n1)
+	fi
+	if [ -z "$uri" ] && [ -r /etc/apt/sources.list ]; then
+		# one-line format: "deb [opts] URI bookworm main ..."
+		uri=$(awk '$1 == "deb" { for (i = 2; i < NF; i++)
+			if ($i ~ /:\/\// && $(i+1) == "bookworm") { print $i; exit } }' \
+			/etc/apt/sources.list)
+	fi
+	[ -n "$uri" ] || { echo "fetch-kernels: no bookworm apt source found" >&2; exit 1; }
+	cat >"$BPO" <<EOF
+Types: deb
+URIs: $uri
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOF
+	created=1
+}
+
+# Newest package name matching an ERE (sorted by version). The patterns
+# exclude the -cloud/-rt flavours. Note: 6.12 may come from bookworm-security
+# (linux-6.12, "+deb12") rather than backports ("+bpo"); either is accepted.
+newest() {
+	apt-cache search --names-only "$1" | awk '{print $1}' | sort -V | tail -n1
+}
+
+add_backports
+[ "$created" = 1 ] && apt-get update -qq
+
+pkg61=$(newest '^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$')
+pkg612=$(newest '^linux-image-6\.12\.[0-9]+(\+[a-z0-9.]+)?-amd64-unsigned$')
+if [ -z "$pkg61" ] || [ -z "$pkg612" ]; then
+	apt-get update -qq
+	pkg61=$(newest '^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$')
+	pkg612=$(newest '^linux-image-6\.12\.[0-9]+(\+[a-z0-9.]+)?-amd64-unsigned$')
+fi
+[ -n "$pkg61" ] && [ -n "$pkg612" ] ||
+	{ echo "fetch-kernels: kernel packages not found (6.1: '$pkg61', 6.12: '$pkg612')" >&2; exit 1; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+chmod 777 "$work"   # apt's _apt sandbox user writes the .deb here
+: >"$work/versions"
+for k in 6.1 6.12; do
+	if [ "$k" = 6.1 ]; then pkg=$pkg61; else pkg=$pkg612; fi
+	(cd "$work" && apt-get download -q "$pkg")
+	dpkg -x "$work"/"$pkg"_*.deb "$work/x-$k"
+	img=$(ls "$work/x-$k"/boot/vmlinuz-* | head -n1)
+	rel=${img##*/vmlinuz-}
+	cp "$img" "$CACHE/vmlinuz-$k.new" && mv "$CACHE/vmlinuz-$k.new" "$CACHE/vmlinuz-$k"
+	echo "$k $rel" >>"$work/versions"
+	echo "fetch-kernels: $k -> $rel ($pkg)"
+done
+mv "$work/versions" "$CACHE/versions"

@@ -1,0 +1,237 @@
+#!/usr/bin/env python3
+"""QEMU (TCG) harness for the mpkexec VM tests. Stdlib only.
+
+API:
+  prepare(cache, mpkexec_bin) -> initramfs path  (fetch kernels, cached build)
+  run(cache, initramfs, chain, ...) -> Result
+      Result.lines     [(t_seconds, text)] host monotonic time of each line
+      Result.records   [dict] parsed MPK-* lines: tag, t, and key=value fields
+      Result.latencies [dict] gen, kernel, ms: MPK-EXEC -> next "Linux version"
+      Result.ok/error  finished with MPK-DONE / why not
+CLI: harness.py --chain 6.1,6.1 [--loader kexec] [--mode errors] ... (--help)
+"""
+import argparse
+import hashlib
+import os
+import re
+import select
+import shutil
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_CACHE = "/var/cache/mpkexec-vm"
+QEMU = "qemu-system-x86_64"
+# Fields that take the rest of the line (they contain spaces).
+REST_FIELDS = ("cmdline", "msg")
+
+
+def qemu_available():
+    return shutil.which(QEMU) is not None
+
+
+def _hash_files(paths):
+    h = hashlib.sha256()
+    for p in paths:
+        h.update(p.encode() + b"\0")
+        if p and os.path.isfile(p):
+            with open(p, "rb") as f:
+                for chunk in iter(lambda: f.read(1 << 20), b""):
+                    h.update(chunk)
+        h.update(b"\0")
+    return h.hexdigest()[:16]
+
+
+def prepare(cache=DEFAULT_CACHE, mpkexec_bin=None):
+    """Fetch the kernels and build (or reuse) the initramfs for this
+    mpkexec binary. The cache key covers every input of the image."""
+    subprocess.run(["sh", os.path.join(HERE, "fetch-kernels.sh"), cache],
+                   check=True)
+    mpk = mpkexec_bin if mpkexec_bin and os.path.isfile(mpkexec_bin) else ""
+    key = _hash_files([mpk, "/usr/sbin/kexec", shutil.which("busybox") or "",
+                       os.path.join(HERE, "init"),
+                       os.path.join(HERE, "mkinitramfs.sh"),
+                       os.path.join(cache, "versions")])
+    out = os.path.join(cache, "initramfs-%s.cpio.gz" % key)
+    if not os.path.exists(out):
+        args = ["sh", os.path.join(HERE, "mkinitramfs.sh"), out, cache]
+        subprocess.run(args + ([mpk] if mpk else []), check=True)
+    return out
+
+
+def parse_record(text, t):
+    """'MPK-GEN gen=0 ... cmdline=a b c' -> {'tag': 'GEN', 'gen': '0', ...}.
+    The MPK- marker may be preceded by stray console bytes."""
+    m = re.search(r"MPK-([A-Z-]+)(?: (.*))?$", text)
+    if not m:
+        return None
+    rec = {"tag": m.group(1), "t": t}
+    rest = m.group(2) or ""
+    if rec["tag"] == "FAIL":
+        rec["reason"] = rest
+        return rec
+    while rest:
+        km = re.match(r"([a-z]+)=", rest)
+        if not km:
+            rec.setdefault("extra", rest)
+            break
+        key = km.group(1)
+        if key in REST_FIELDS:
+            rec[key] = rest[km.end():]
+            break
+        val, _, rest = rest[km.end():].partition(" ")
+        rec[key] = val
+    return rec
+
+
+class Result:
+    def __init__(self):
+        self.lines, self.records, self.latencies = [], [], []
+        self.ok, self.error, self.elapsed = False, None, 0.0
+
+    def recs(self, tag):
+        return [r for r in self.records if r["tag"] == tag]
+
+    def tail(self, n=30):
+        return "\n".join(t for _, t in self.lines[-n:])
+
+
+def compute_latencies(lines, records):
+    """Per MPK-EXEC: ms until the next kernel's first 'Linux version' line."""
+    nexts = [r for r in records if r["tag"] == "NEXT"]
+    out = []
+    execs = [t for t, s in lines if re.search(r"MPK-EXEC$", s)]
+    for i, t0 in enumerate(execs):
+        t1 = next((t for t, s in lines if t > t0 and "Linux version" in s), None)
+        if t1 is None:
+            continue
+        n = nexts[i] if i < len(nexts) else {}
+        out.append({"gen": n.get("gen"), "kernel": n.get("kernel"),
+                    "ms": round((t1 - t0) * 1000.0, 1)})
+    return out
+
+
+def run(cache, initramfs, chain, mode="chain", loader="mpkexec", extra="",
+        log=None, timeout=300, smp=None, mem="1G", qemu_args=(), echo=False):
+    kernels = chain.split(",")
+    params = ["mpk.gen=0", "mpk.chain=" + chain, "mpk.mode=" + mode,
+              "mpk.loader=" + loader]
+    if extra:
+        params.append("mpk.extra=" + extra.replace(" ", "+"))
+    append = ("console=ttyS0,115200 earlyprintk=serial,ttyS0,115200 panic=-1 "
+              + " ".join(params))
+    smp = smp or os.environ.get("SMP", "4")
+    cmd = [QEMU, "-accel", "tcg", "-machine", "q35", "-smp", str(smp),
+           "-m", mem, "-nographic", "-no-reboot",
+           "-kernel", os.path.join(cache, "vmlinuz-" + kernels[0]),
+           "-initrd", initramfs, "-append", append] + list(qemu_args)
+    res = Result()
+    logf = open(log, "w") if log else None
+    start = time.monotonic()
+
+    def emit(t, text):
+        res.lines.append((t, text))
+        if logf:
+            logf.write("[%10.3f] %s\n" % (t - start, text))
+            logf.flush()
+        if echo:
+            print(text, flush=True)
+        rec = parse_record(text, t)
+        if rec:
+            res.records.append(rec)
+        return rec
+
+    if logf:
+        logf.write("# " + " ".join(cmd) + "\n")
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    fd = proc.stdout.fileno()
+    buf, line_t = b"", None   # line_t: arrival time of the line's first byte
+    deadline, done_at = start + timeout, None
+    try:
+        while True:
+            now = time.monotonic()
+            if now >= deadline:
+                res.error = "timeout after %ds; last 30 lines:\n%s" % (
+                    timeout, res.tail())
+                break
+            if done_at and now >= done_at + 5:   # MPK-DONE but no poweroff
+                break
+            r, _, _ = select.select([fd], [], [], 0.5)
+            if not r:
+                continue
+            chunk = os.read(fd, 65536)
+            t = time.monotonic()
+            if not chunk:
+                break                          # QEMU exited
+            for piece in chunk.splitlines(keepends=True):
+                if line_t is None:
+                    line_t = t
+                buf += piece
+                if not piece.endswith((b"\n", b"\r")):
+                    continue
+                text = buf.decode("utf-8", "replace").strip("\r\n")
+                buf, lt, line_t = b"", line_t, None
+                if not text:
+                    continue
+                rec = emit(lt, text)
+                if rec and rec["tag"] in ("DONE", "FAIL") and not done_at:
+                    done_at = time.monotonic()
+                    if rec["tag"] == "FAIL":
+                        res.error = "guest: MPK-FAIL " + rec["reason"]
+    finally:
+        if buf.strip():
+            emit(line_t or time.monotonic(), buf.decode("utf-8", "replace"))
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        res.elapsed = time.monotonic() - start
+        if logf:
+            logf.write("# qemu rc=%s elapsed=%.1fs\n" % (proc.returncode,
+                                                      res.elapsed))
+            logf.close()
+    res.latencies = compute_latencies(res.lines, res.records)
+    res.ok = res.error is None and bool(res.recs("DONE"))
+    if res.error is None and not res.ok:
+        res.error = "QEMU exited (rc=%s) without MPK-DONE; last 30 lines:\n%s" % (
+            proc.returncode, res.tail())
+    return res
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--chain", default="6.1,6.1")
+    ap.add_argument("--mode", default="chain", choices=["chain", "errors"])
+    ap.add_argument("--loader", default=os.environ.get("MPK_LOADER", "mpkexec"))
+    ap.add_argument("--extra", default="", help="extra -l options (mpk.extra)")
+    ap.add_argument("--cache", default=os.environ.get("MPK_VM_CACHE", DEFAULT_CACHE))
+    ap.add_argument("--mpkexec", default=os.environ.get("MPKEXEC_BIN"))
+    ap.add_argument("--initramfs", help="use this image instead of building")
+    ap.add_argument("--log", default="vm-serial.log")
+    ap.add_argument("--timeout", type=int, default=300)
+    ap.add_argument("--smp", default=None)
+    ap.add_argument("--qemu-arg", action="append", default=[],
+                    help="extra QEMU argument (repeatable)")
+    ap.add_argument("-v", "--verbose", action="store_true", help="echo console")
+    a = ap.parse_args()
+    if not qemu_available():
+        print("SKIP: %s not found" % QEMU)
+        return 77
+    img = a.initramfs or prepare(a.cache, a.mpkexec)
+    res = run(a.cache, img, a.chain, a.mode, a.loader, a.extra, a.log,
+              a.timeout, a.smp, qemu_args=a.qemu_arg, echo=a.verbose)
+    for r in res.records:
+        print("%8.3f %s" % (r["t"] - res.lines[0][0],
+                            " ".join("%s=%s" % kv for kv in r.items() if kv[0] != "t")))
+    for l in res.latencies:
+        print("handoff gen=%s kernel=%s latency_ms=%s" % (l["gen"], l["kernel"], l["ms"]))
+    print("elapsed %.1fs, log %s" % (res.elapsed, a.log))
+    if not res.ok:
+        print("ERROR: " + res.error)
+    return 0 if res.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,136 @@
+"""Shared driver for the tests/vm/*.test scenarios (automake TESTS).
+
+Exit codes: 0 pass, 1 fail, 77 skip (no QEMU on the host).
+Environment: MPKEXEC_BIN (default ./mpkexec), MPK_VM_CACHE (default
+/var/cache/mpkexec-vm), MPK_LOADER (mpkexec|kexec, default mpkexec),
+MPK_VM_EXTRA (extra -l options, e.g. --console-serial), MPK_VM_TIMEOUT
+(seconds, default 300), MPK_VM_LOGDIR (serial logs, default cwd), SMP.
+"""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+
+
+class Checker:
+    def __init__(self, name):
+        self.name, self.failed = name, 0
+
+    def check(self, cond, what, expected, seen):
+        if cond:
+            print("PASS: %s: %s" % (self.name, what))
+        else:
+            self.failed += 1
+            print("FAIL: %s: %s: expected %s, seen %s" % (self.name, what,
+                                                          expected, seen))
+
+
+def setup(name):
+    """Common preamble: skip without QEMU, build/reuse the image."""
+    if not harness.qemu_available():
+        print("#" * 70)
+        print("SKIP: %s: %s not installed -- VM TEST NOT RUN "
+              "(CI treats this as a failure)" % (name, harness.QEMU))
+        print("#" * 70)
+        sys.exit(77)
+    cfg = {
+        "cache": os.environ.get("MPK_VM_CACHE", harness.DEFAULT_CACHE),
+        "loader": os.environ.get("MPK_LOADER", "mpkexec"),
+        "extra": os.environ.get("MPK_VM_EXTRA", ""),
+        "timeout": int(os.environ.get("MPK_VM_TIMEOUT", "300")),
+        "log": os.path.join(os.environ.get("MPK_VM_LOGDIR", os.getcwd()),
+                            name + ".serial.log"),
+    }
+    mpk = os.environ.get("MPKEXEC_BIN", "./mpkexec")
+    if cfg["loader"] == "mpkexec" and not os.path.isfile(mpk):
+        print("FAIL: %s: MPKEXEC_BIN=%s does not exist (build it, or set "
+              "MPK_LOADER=kexec to use the kexec-tools stand-in)" % (name, mpk))
+        sys.exit(1)
+    cfg["initramfs"] = harness.prepare(cfg["cache"], mpk)
+    with open(os.path.join(cfg["cache"], "versions")) as f:
+        cfg["versions"] = dict(l.split() for l in f if l.strip())
+    print("%s: loader=%s log=%s" % (name, cfg["loader"], cfg["log"]))
+    return cfg
+
+
+def boot(cfg, chain, mode="chain"):
+    return harness.run(cfg["cache"], cfg["initramfs"], chain, mode,
+                       cfg["loader"], cfg["extra"], cfg["log"], cfg["timeout"])
+
+
+def chain_test(name, chain):
+    cfg = setup(name)
+    kernels = chain.split(",")
+    res = boot(cfg, chain)
+    c = Checker(name)
+    ncpu = int(os.environ.get("SMP", "4"))
+    # split the records into generations, each starting at its MPK-GEN
+    gens = []
+    for r in res.records:
+        if r["tag"] == "GEN":
+            gens.append({"GEN": r})
+        elif gens:
+            gens[-1].setdefault(r["tag"], r)
+    c.check(len(gens) == len(kernels), "generation count", len(kernels),
+            len(gens))
+    prev_next = None
+    for i, g in enumerate(gens[:len(kernels)]):
+        rec, k = g["GEN"], kernels[i]
+        words = rec.get("cmdline", "").split()
+        c.check(rec.get("gen") == str(i), "gen %d index" % i, i, rec.get("gen"))
+        c.check(rec.get("release") == cfg["versions"][k], "gen %d release" % i,
+                cfg["versions"][k], rec.get("release"))
+        c.check(rec.get("online") == "0-%d" % (ncpu - 1), "gen %d cpus online" % i,
+                "0-%d" % (ncpu - 1), rec.get("online"))
+        if i == 0:
+            c.check(rec.get("token") == "none", "gen 0 token", "none",
+                    rec.get("token"))
+        else:
+            want = prev_next.get("token") if prev_next else "(no MPK-NEXT)"
+            c.check(rec.get("token") == want, "gen %d initrd token" % i, want,
+                    rec.get("token"))
+            for w in ("mpk.gen=%d" % i, "mpk.token=%s" % want):
+                c.check(w in words, "gen %d cmdline has %s" % (i, w), w,
+                        rec.get("cmdline"))
+        prev_next = g.get("NEXT")
+        lat = next((l["ms"] for l in res.latencies if l["gen"] == str(i + 1)), None)
+        if i + 1 < len(kernels):
+            c.check(prev_next is not None and prev_next.get("kernel") == kernels[i + 1],
+                    "gen %d MPK-NEXT kernel" % i, kernels[i + 1],
+                    prev_next and prev_next.get("kernel"))
+            load = g.get("LOAD", {}).get("rc")
+            c.check(load == "0", "gen %d MPK-LOAD rc" % i, 0, load)
+        print("gen %d: kernel=%s release=%s online=%s token=%s%s" % (
+            i, k, rec.get("release"), rec.get("online"), rec.get("token"),
+            "" if lat is None else " -> gen %d handoff %.0f ms" % (i + 1, lat)))
+    c.check(res.ok, "run ends with MPK-DONE", "MPK-DONE", res.error)
+    for l in res.latencies:
+        print("handoff-latency gen=%s kernel=%s ms=%.0f" % (l["gen"], l["kernel"], l["ms"]))
+    print("%s: %s in %.0fs (%d checks failed)" % (
+        name, "FAIL" if c.failed else "PASS", res.elapsed, c.failed))
+    return 1 if c.failed else 0
+
+
+def errors_test(name):
+    cfg = setup(name)
+    res = boot(cfg, "6.1", mode="errors")
+    c = Checker(name)
+    errs = {r["name"]: r for r in res.recs("ERR")}
+    for r in errs.values():
+        print("case %s: rc=%s loaded=%s msg=%s" % (r.get("name"), r.get("rc"),
+                                                  r.get("loaded"), r.get("msg")))
+    for case, needle in (("eperm", "CAP_SYS_BOOT"),
+                         ("disabled", "kexec_load_disabled")):
+        r = errs.get(case)
+        c.check(r is not None, "%s reported" % case, "MPK-ERR name=" + case, None)
+        if r is None:
+            continue
+        c.check(r.get("rc") != "0", "%s exit status" % case, "non-zero", r.get("rc"))
+        c.check(r.get("loaded") == "0", "%s kexec_loaded" % case, 0, r.get("loaded"))
+        c.check(needle in r.get("msg", ""), "%s message" % case,
+                "'%s' in stderr" % needle, repr(r.get("msg")))
+    c.check(res.ok, "run ends with MPK-DONE", "MPK-DONE", res.error)
+    print("%s: %s in %.0fs (%d checks failed)" % (
+        name, "FAIL" if c.failed else "PASS", res.elapsed, c.failed))
+    return 1 if c.failed else 0
