@@ -19,7 +19,7 @@ void report_plan(FILE *out, const struct load_plan *plan, const char *image_path
 	for (unsigned i = 0; i < plan->nseg; i++) {
 		const struct segment *s = &plan->seg[i];
 
-		fprintf(out, "  %u  %#018" PRIx64 "  %#018" PRIx64 "  %#-10" PRIx64 "  %#-10"
+		fprintf(out, "  %u  0x%016" PRIx64 "  0x%016" PRIx64 "  %#-10" PRIx64 "  %#-10"
 			PRIx64 "  %s: %s\n", i, s->mem, s->mem + s->memsz - 1, s->bufsz,
 			s->memsz, s->what, s->detail);
 	}
