@@ -4,78 +4,117 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
-int file_read(const char *path, const char *what, size_t max_size,
-	      struct blob *out, struct mpk_error *err)
+static int inflate_gzip(int fd, const char *path, const char *what, size_t max_size,
+			struct blob *out, struct mpk_error *err)
 {
-	size_t cap = 1 << 20, len = 0;
-	uint8_t *buf;
-	gzFile gz;
-	int fd;
+	size_t cap = 16u << 20, len = 0;
+	uint8_t *buf = NULL;
+	gzFile gz = gzdopen(fd, "rb");
 
-	out->data = NULL;
-	out->size = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return mpk_fail(err, MPK_EXIT_NOINPUT, "%s '%s': cannot open: %s",
-				what, path, strerror(errno));
-	/* gzdopen reads plain files unchanged ("transparent" mode). */
-	gz = gzdopen(fd, "rb");
 	if (!gz) {
 		close(fd);
 		return mpk_fail(err, MPK_EXIT_INTERNAL, "%s '%s': out of memory", what, path);
 	}
-	gzbuffer(gz, 1 << 17);
-	buf = malloc(cap);
 	for (;;) {
 		int n;
 
-		if (!buf) {
-			gzclose(gz);
-			return mpk_fail(err, MPK_EXIT_INTERNAL, "%s '%s': out of memory",
-					what, path);
-		}
-		if (len == cap) {
+		if (!buf || len == cap) {
 			uint8_t *nbuf;
 
-			if (cap > max_size) {
+			if (buf && cap >= max_size) {
 				free(buf);
 				gzclose(gz);
 				return mpk_fail(err, MPK_EXIT_BADINPUT,
-						"%s '%s': larger than %zu MiB (after decompression); "
-						"that cannot be loaded", what, path, max_size >> 20);
+						"%s '%s': inflates to more than %zu MiB; that cannot "
+						"be loaded", what, path, max_size >> 20);
 			}
-			cap *= 2;
+			cap = buf ? cap * 2 : cap;
 			nbuf = realloc(buf, cap);
-			if (!nbuf)
+			if (!nbuf) {
 				free(buf);
+				gzclose(gz);
+				return mpk_fail(err, MPK_EXIT_INTERNAL, "%s '%s': out of memory",
+						what, path);
+			}
 			buf = nbuf;
-			continue;
 		}
-		n = gzread(gz, buf + len, (unsigned)(cap - len < (1u << 30) ? cap - len : (1u << 30)));
+		n = gzread(gz, buf + len, (unsigned)(cap - len));
 		if (n < 0) {
 			int zerr;
 			const char *zmsg = gzerror(gz, &zerr);
-			const char *why = zerr == Z_ERRNO ? strerror(errno) : zmsg;
 
 			free(buf);
 			gzclose(gz);
-			return mpk_fail(err, zerr == Z_ERRNO ? MPK_EXIT_NOINPUT : MPK_EXIT_BADINPUT,
-					"%s '%s': read failed: %s", what, path, why);
+			return mpk_fail(err, MPK_EXIT_BADINPUT, "%s '%s': gzip data is corrupt: %s",
+					what, path, zerr == Z_ERRNO ? strerror(errno) : zmsg);
 		}
 		if (n == 0)
 			break;
 		len += (size_t)n;
 	}
 	gzclose(gz);
-	if (len == 0) {
-		free(buf);
-		return mpk_fail(err, MPK_EXIT_BADINPUT, "%s '%s': file is empty", what, path);
-	}
 	out->data = buf;
 	out->size = len;
+	return 0;
+}
+
+int file_read(const char *path, const char *what, enum file_mode mode,
+	      size_t max_size, struct blob *out, struct mpk_error *err)
+{
+	uint8_t magic[2];
+	struct stat st;
+	void *map;
+	int fd;
+
+	memset(out, 0, sizeof(*out));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return mpk_fail(err, MPK_EXIT_NOINPUT, "%s '%s': cannot open: %s",
+				what, path, strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
+
+		close(fd);
+		return mpk_fail(err, MPK_EXIT_NOINPUT, "%s '%s': %s", what, path, strerror(e));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return mpk_fail(err, MPK_EXIT_NOINPUT, "%s '%s': %s", what, path,
+				S_ISDIR(st.st_mode) ? "is a directory, not a file" :
+				"not a regular file");
+	}
+	if (st.st_size == 0) {
+		close(fd);
+		return mpk_fail(err, MPK_EXIT_BADINPUT, "%s '%s': file is empty", what, path);
+	}
+	if (pread(fd, magic, 2, 0) != 2) {
+		int e = errno;
+
+		close(fd);
+		return mpk_fail(err, MPK_EXIT_NOINPUT, "%s '%s': cannot read: %s", what, path,
+				e ? strerror(e) : "short read");
+	}
+	if (mode == FILE_INFLATE_GZIP && magic[0] == 0x1f && magic[1] == 0x8b)
+		return inflate_gzip(fd, path, what, max_size, out, err);
+	if ((uint64_t)st.st_size > max_size) {
+		close(fd);
+		return mpk_fail(err, MPK_EXIT_BADINPUT,
+				"%s '%s': %llu MiB, more than the %zu MiB mpkexec accepts", what,
+				path, (unsigned long long)st.st_size >> 20, max_size >> 20);
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return mpk_fail(err, MPK_EXIT_NOINPUT, "%s '%s': cannot map: %s", what, path,
+				strerror(errno));
+	out->data = map;
+	out->size = (size_t)st.st_size;
+	out->mapped = true;
 	return 0;
 }
 
@@ -98,7 +137,9 @@ long file_read_text(const char *path, char *buf, size_t bufsz)
 
 void blob_free(struct blob *b)
 {
-	free(b->data);
-	b->data = NULL;
-	b->size = 0;
+	if (b->mapped)
+		munmap(b->data, b->size);
+	else
+		free(b->data);
+	memset(b, 0, sizeof(*b));
 }

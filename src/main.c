@@ -16,7 +16,7 @@
 #include "sysview.h"
 
 #define MAX_KERNEL_BYTES (512ul << 20)
-#define MAX_INITRD_BYTES (4ul << 30)
+#define MAX_INITRD_BYTES (64ul << 30) /* the planner decides what fits */
 
 static int load_with_file_syscall(const struct options *o, struct load_request *rq,
 				  struct mpk_error *err)
@@ -43,11 +43,12 @@ static int do_load(const struct options *o, struct mpk_error *err)
 
 	if (sysview_read(o->sysroot, &sv, err) < 0)
 		return -1;
-	if (file_read(o->kernel, "kernel image", MAX_KERNEL_BYTES, &rq.kernel, err) < 0)
+	if (file_read(o->kernel, "kernel image", FILE_INFLATE_GZIP, MAX_KERNEL_BYTES,
+		      &rq.kernel, err) < 0)
 		goto out;
 	/* -s reads the initrd itself (an fd); otherwise read it now. */
 	if (o->initrd && !o->file_syscall &&
-	    file_read(o->initrd, "initrd", MAX_INITRD_BYTES, &rq.initrd, err) < 0)
+	    file_read(o->initrd, "initrd", FILE_RAW, MAX_INITRD_BYTES, &rq.initrd, err) < 0)
 		goto out;
 	cmdline = options_cmdline(o, sv.cmdline);
 	if (!cmdline) {

@@ -57,5 +57,8 @@ struct load_plan {
 };
 
 void load_plan_free(struct load_plan *plan);
+/* The kernel's size rules for an image (half of RAM per segment and in all). */
+int plan_check_limits(const struct load_plan *plan, uint64_t total_ram,
+		      struct mpk_error *err);
 
 #endif

@@ -247,6 +247,8 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
 			plan->purgatory.size, false);
 	snprintf(s->detail, sizeof(s->detail),
 		 "handoff code, its stack, page tables and parameters");
+	if (plan_check_limits(plan, planner_ram_in(&pl, 0, UINT64_MAX), err) < 0)
+		goto fail;
 	plan->entry = plan->purgatory.entry;
 	plan->payload_entry = p->entry;
 	plan->payload_rsi = saddr;

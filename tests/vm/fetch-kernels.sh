@@ -67,8 +67,10 @@ if [ -z "$pkg61" ] || [ -z "$pkg612" ]; then
 	pkg61=$(newest '^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$')
 	pkg612=$(newest '^linux-image-6\.12\.[0-9]+(\+[a-z0-9.]+)?-amd64-unsigned$')
 fi
-[ -n "$pkg61" ] && [ -n "$pkg612" ] ||
-	{ echo "fetch-kernels: kernel packages not found (6.1: '$pkg61', 6.12: '$pkg612')" >&2; exit 1; }
+if [ -z "$pkg61" ] || [ -z "$pkg612" ]; then
+	echo "fetch-kernels: kernel packages not found (6.1: '$pkg61', 6.12: '$pkg612')" >&2
+	exit 1
+fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -78,7 +80,7 @@ for k in 6.1 6.12; do
 	if [ "$k" = 6.1 ]; then pkg=$pkg61; else pkg=$pkg612; fi
 	(cd "$work" && apt-get download -q "$pkg")
 	dpkg -x "$work"/"$pkg"_*.deb "$work/x-$k"
-	img=$(ls "$work/x-$k"/boot/vmlinuz-* | head -n1)
+	img=$(find "$work/x-$k/boot" -name "vmlinuz-*" | head -n1)
 	rel=${img##*/vmlinuz-}
 	cp "$img" "$CACHE/vmlinuz-$k.new" && mv "$CACHE/vmlinuz-$k.new" "$CACHE/vmlinuz-$k"
 	echo "$k $rel" >>"$work/versions"

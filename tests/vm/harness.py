@@ -11,6 +11,8 @@ API:
 CLI: harness.py --chain 6.1,6.1 [--loader kexec] [--mode errors] ... (--help)
 """
 import argparse
+import fcntl
+import glob
 import hashlib
 import os
 import re
@@ -43,20 +45,31 @@ def _hash_files(paths):
     return h.hexdigest()[:16]
 
 
-def prepare(cache=DEFAULT_CACHE, mpkexec_bin=None):
+def prepare(cache=DEFAULT_CACHE, mpkexec_bin=None, keep=4):
     """Fetch the kernels and build (or reuse) the initramfs for this
-    mpkexec binary. The cache key covers every input of the image."""
-    subprocess.run(["sh", os.path.join(HERE, "fetch-kernels.sh"), cache],
-                   check=True)
-    mpk = mpkexec_bin if mpkexec_bin and os.path.isfile(mpkexec_bin) else ""
-    key = _hash_files([mpk, "/usr/sbin/kexec", shutil.which("busybox") or "",
-                       os.path.join(HERE, "init"),
-                       os.path.join(HERE, "mkinitramfs.sh"),
-                       os.path.join(cache, "versions")])
-    out = os.path.join(cache, "initramfs-%s.cpio.gz" % key)
-    if not os.path.exists(out):
-        args = ["sh", os.path.join(HERE, "mkinitramfs.sh"), out, cache]
-        subprocess.run(args + ([mpk] if mpk else []), check=True)
+    mpkexec binary. The cache key covers every input of the image. A lock
+    serialises parallel scenarios (make -j check); only the `keep` most
+    recently used images are kept."""
+    os.makedirs(cache, exist_ok=True)
+    with open(os.path.join(cache, ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        subprocess.run(["sh", os.path.join(HERE, "fetch-kernels.sh"), cache],
+                       check=True)
+        mpk = mpkexec_bin if mpkexec_bin and os.path.isfile(mpkexec_bin) else ""
+        key = _hash_files([mpk, "/usr/sbin/kexec", shutil.which("busybox") or "",
+                           os.path.join(HERE, "init"),
+                           os.path.join(HERE, "mkinitramfs.sh"),
+                           os.path.join(cache, "versions")])
+        out = os.path.join(cache, "initramfs-%s.cpio.gz" % key)
+        if os.path.exists(out):
+            os.utime(out)
+        else:
+            args = ["sh", os.path.join(HERE, "mkinitramfs.sh"), out, cache]
+            subprocess.run(args + ([mpk] if mpk else []), check=True)
+        old = sorted(glob.glob(os.path.join(cache, "initramfs-*.cpio.gz")),
+                     key=os.path.getmtime, reverse=True)[keep:]
+        for f in old:
+            os.unlink(f)
     return out
 
 

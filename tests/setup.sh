@@ -1,0 +1,25 @@
+#!/bin/sh
+# Installs what mpkexec needs on Debian 12 (as root), then builds it.
+# Used by tests/demo.sh, tests/check.sh and CI; safe to run again.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+
+PKGS="gcc make autoconf automake pkg-config libelf-dev zlib1g-dev \
+libxxhash-dev libcmocka-dev qemu-system-x86 busybox-static cpio kexec-tools python3"
+missing=
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	echo "setup: installing:$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q >/dev/null
+	# shellcheck disable=SC2086
+	apt-get install -y -q --no-install-recommends $missing >/dev/null
+fi
+
+cd "$top"
+[ -x configure ] || autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
+[ -f Makefile ] || ./configure -q
+make -s -j"$(nproc)" mpkexec
