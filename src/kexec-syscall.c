@@ -38,25 +38,28 @@ int kexec_diagnose_eperm(const char *root, const char *call, struct mpk_error *e
 		return mpk_fail(err, MPK_EXIT_NOPERM,
 				"%s: permission denied: loading a kernel needs CAP_SYS_BOOT; "
 				"run mpkexec as root", call);
+	/* kernel.kexec_load_disabled covers both system calls (the kernel's
+	 * kexec_load_permitted()); lockdown only the unsigned one. */
+	snprintf(path, sizeof(path), "%s/proc/sys/kernel/kexec_load_disabled", root);
+	if (file_read_text(path, buf, sizeof(buf)) > 0 && strcmp(buf, "1") == 0)
+		return mpk_fail(err, MPK_EXIT_UNAVAILABLE,
+				"%s: kexec is disabled on this system "
+				"(kernel.kexec_load_disabled=1, a one-way switch): no kernel can "
+				"be loaded, with or without -s, until the next normal reboot", call);
 	if (strcmp(call, "kexec_file_load") != 0) {
-		snprintf(path, sizeof(path), "%s/proc/sys/kernel/kexec_load_disabled", root);
-		if (file_read_text(path, buf, sizeof(buf)) > 0 && strcmp(buf, "1") == 0)
-			return mpk_fail(err, MPK_EXIT_UNAVAILABLE,
-					"%s: disabled on this system (kernel.kexec_load_disabled=1, "
-					"which stays set until reboot); mpkexec -s (kexec_file_load) may "
-					"still work, without mpkexec's purgatory", call);
 		snprintf(path, sizeof(path), "%s/sys/kernel/security/lockdown", root);
 		if (file_read_text(path, buf, sizeof(buf)) > 0 && (mode = strchr(buf, '[')) &&
 		    strncmp(mode, "[none]", 6) != 0)
 			return mpk_fail(err, MPK_EXIT_UNAVAILABLE,
-					"%s: refused by kernel lockdown (%s); only signed images "
+					"%s: refused by kernel lockdown (%s); only a signed kernel "
 					"through mpkexec -s (kexec_file_load) can be loaded", call, buf);
-		snprintf(path, sizeof(path), "%s/proc/sys/kernel/kexec_load_limit_reboot", root);
-		if (file_read_text(path, buf, sizeof(buf)) > 0 && strcmp(buf, "0") == 0)
-			return mpk_fail(err, MPK_EXIT_UNAVAILABLE,
-					"%s: refused: kernel.kexec_load_limit_reboot is 0 (no loads "
-					"left until reboot)", call);
 	}
+	snprintf(path, sizeof(path), "%s/proc/sys/kernel/kexec_load_limit_reboot",
+		 root);
+	if (file_read_text(path, buf, sizeof(buf)) > 0 && strcmp(buf, "0") == 0)
+		return mpk_fail(err, MPK_EXIT_UNAVAILABLE,
+				"%s: refused: kernel.kexec_load_limit_reboot is 0 (no loads "
+				"left until reboot)", call);
 	return 0;
 }
 

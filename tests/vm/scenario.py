@@ -120,16 +120,44 @@ def errors_test(name):
     for r in errs.values():
         print("case %s: rc=%s loaded=%s msg=%s" % (r.get("name"), r.get("rc"),
                                                   r.get("loaded"), r.get("msg")))
-    for case, needle in (("eperm", "CAP_SYS_BOOT"),
-                         ("disabled", "kexec_load_disabled")):
+    for case, needle in (
+            ("missing", "kernel image '/kernels/no-such-vmlinuz': cannot open: "
+                        "No such file or directory"),
+            ("unreadable", "kernel image '/tmp/secret.img': cannot open: "
+                           "Permission denied"),
+            ("random", "kernel image '/tmp/random.img': not a bzImage: no \"HdrS\""),
+            ("truncated", "kernel image '/tmp/truncated.img': truncated: 300 bytes"),
+            ("elf", "kernel image '/bin/busybox': is an ELF file"),
+            ("oldproto", "kernel image '/tmp/oldproto.img': boot protocol 2.11 is "
+                         "too old; mpkexec needs 2.12 or later"),
+            ("cmdline", "command line: 3000 bytes, but kernel '/kernels/vmlinuz-6.1' "
+                        "accepts at most 2047 (cmdline_size)"),
+            ("initrd", "initrd '/tmp/huge.initrd': 2048 MiB does not fit in free "
+                       "System RAM below initrd_addr_max"),
+            ("eperm", "kexec_load: permission denied: loading a kernel needs "
+                      "CAP_SYS_BOOT"),
+            ("disabled", "kexec is disabled on this system "
+                         "(kernel.kexec_load_disabled=1"),
+            ("disabled-file", "kexec_file_load: kexec is disabled on this system")):
         r = errs.get(case)
         c.check(r is not None, "%s reported" % case, "MPK-ERR name=" + case, None)
         if r is None:
             continue
-        c.check(r.get("rc") != "0", "%s exit status" % case, "non-zero", r.get("rc"))
+        # exit codes from mpkexec.8 (sysexits): 65 bad input, 66 no input,
+        # 69 unavailable, 73 no space, 77 no permission
+        want = {"missing": "66", "unreadable": "66", "initrd": "73", "eperm": "77",
+                "disabled": "69", "disabled-file": "69"}.get(case, "65")
+        c.check(r.get("rc") == want, "%s exit status" % case, want, r.get("rc"))
         c.check(r.get("loaded") == "0", "%s kexec_loaded" % case, 0, r.get("loaded"))
         c.check(needle in r.get("msg", ""), "%s message" % case,
                 "'%s' in stderr" % needle, repr(r.get("msg")))
+    kept = errs.get("kept", {})
+    c.check(kept.get("rc") == "65" and kept.get("loaded") == "1",
+            "failed load keeps the loaded image", "rc=65 loaded=1",
+            "rc=%s loaded=%s" % (kept.get("rc"), kept.get("loaded")))
+    unl = (res.recs("UNLOAD") or [{}])[0]
+    c.check(unl.get("rc") == "0" and unl.get("loaded") == "0", "-u unloads",
+            "rc=0 loaded=0", "rc=%s loaded=%s" % (unl.get("rc"), unl.get("loaded")))
     c.check(res.ok, "run ends with MPK-DONE", "MPK-DONE", res.error)
     print("%s: %s in %.0fs (%d checks failed)" % (
         name, "FAIL" if c.failed else "PASS", res.elapsed, c.failed))
