@@ -170,6 +170,12 @@ int memmap_parse_iomem(const char *text, struct memmap *map, struct mpk_error *e
 		text += len + (text[len] == '\n');
 		if (iomem_line(line, &depth, &start, &end, &name) < 0 || depth != 0)
 			continue;
+		if (end == 0) {
+			memmap_free(map);
+			return mpk_fail(err, MPK_EXIT_NOPERM,
+					"memory map: /proc/iomem shows no addresses to this user "
+					"(run as root)");
+		}
 		type = e820_type_from_name(name);
 		if (!type)
 			continue;

@@ -179,6 +179,15 @@ fail:
 	return -1;
 }
 
+static uint64_t sh_target_size(const struct purgatory_image *img, Elf *elf, size_t ndx)
+{
+	GElf_Shdr sh;
+	Elf_Scn *scn = elf_getscn(elf, ndx);
+
+	(void)img;
+	return scn && gelf_getshdr(scn, &sh) ? sh.sh_size : 0;
+}
+
 static int apply_rela(struct purgatory_image *img, Elf *elf, GElf_Shdr *sh,
 		      Elf_Scn *scn, GElf_Shdr *symsh, Elf_Data *symdata,
 		      struct mpk_error *err)
@@ -200,6 +209,10 @@ static int apply_rela(struct purgatory_image *img, Elf *elf, GElf_Shdr *sh,
 		name = elf_strptr(elf, symsh->sh_link, sym.st_name);
 		if (sym_offset(img, &sym, name ? name : "?", &soff, err) < 0)
 			return -1;
+		if (r.r_offset + 8 > sh_target_size(img, elf, sh->sh_info))
+			return mpk_fail(err, MPK_EXIT_INTERNAL,
+					"purgatory object: relocation at %#" PRIx64 " outside its "
+					"section", (uint64_t)r.r_offset);
 		S = img->load_addr + soff;
 		P = img->load_addr + target + r.r_offset;
 		loc = img->buf + target + r.r_offset;

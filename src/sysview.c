@@ -80,13 +80,21 @@ bool cpuinfo_boot_apic_id(const char *text, uint32_t *id)
 	return false;
 }
 
+/* The number after `key` where key starts a word (after `sep` or at the
+ * start of text); 0 if absent. */
+static uint64_t find_key_value(const char *text, const char *key, char sep)
+{
+	for (const char *p = strstr(text, key); p; p = strstr(p + 1, key))
+		if (p == text || p[-1] == sep)
+			return strtoull(p + strlen(key), NULL, 0);
+	return 0;
+}
+
 /* RSDP: where the running kernel found it (kernel-facts §6.1). */
 static void find_rsdp(const char *root, struct sysview *sv)
 {
-	char path[PATH_MAX];
 	uint8_t *systab;
 	size_t len;
-	const char *p;
 
 	if (sv->have_boot_params) {
 		sv->rsdp = get_le64(sv->boot_params + BP_ACPI_RSDP_ADDR);
@@ -95,28 +103,20 @@ static void find_rsdp(const char *root, struct sysview *sv)
 			return;
 		}
 	}
-	snprintf(path, sizeof(path), "/sys/firmware/efi/systab");
-	systab = sysview_slurp(root, path, &len);
+	systab = sysview_slurp(root, "/sys/firmware/efi/systab", &len);
 	if (systab) {
-		const char *keys[] = { "ACPI20=", "ACPI=" };
-
-		for (unsigned k = 0; k < 2 && !sv->rsdp; k++) {
-			p = strstr((char *)systab, keys[k]);
-			if (p && (p == (char *)systab || p[-1] == '\n'))
-				sv->rsdp = strtoull(p + strlen(keys[k]), NULL, 0);
-		}
+		sv->rsdp = find_key_value((char *)systab, "ACPI20=", '\n');
+		if (!sv->rsdp)
+			sv->rsdp = find_key_value((char *)systab, "ACPI=", '\n');
 		free(systab);
 		if (sv->rsdp) {
 			sv->rsdp_source = "/sys/firmware/efi/systab";
 			return;
 		}
 	}
-	p = strstr(sv->cmdline, "acpi_rsdp=");
-	if (p && (p == sv->cmdline || p[-1] == ' ')) {
-		sv->rsdp = strtoull(p + 10, NULL, 0);
-		if (sv->rsdp)
-			sv->rsdp_source = "acpi_rsdp= on /proc/cmdline";
-	}
+	sv->rsdp = find_key_value(sv->cmdline, "acpi_rsdp=", ' ');
+	if (sv->rsdp)
+		sv->rsdp_source = "acpi_rsdp= on /proc/cmdline";
 }
 
 int sysview_read(const char *root, struct sysview *sv, struct mpk_error *err)
@@ -125,10 +125,18 @@ int sysview_read(const char *root, struct sysview *sv, struct mpk_error *err)
 	size_t len;
 
 	memset(sv, 0, sizeof(*sv));
-	if (memmap_read_sysfs(root, &sv->firmware_map, err) < 0)
-		return -1;
-
 	text = sysview_slurp(root, "/proc/iomem", &len);
+	if (memmap_read_sysfs(root, &sv->firmware_map, err) < 0) {
+		/* No CONFIG_FIRMWARE_MEMMAP: the top level of /proc/iomem (root). */
+		struct mpk_error iomem_err;
+
+		if (!text || memmap_parse_iomem((char *)text, &sv->firmware_map, &iomem_err) < 0 ||
+		    sv->firmware_map.n == 0) {
+			memmap_free(&sv->firmware_map);
+			free(text);
+			return -1;
+		}
+	}
 	if (text) {
 		sv->n_kernel_image = (unsigned)iomem_find_kernel((char *)text, sv->kernel_image,
 								 SYSVIEW_MAX_KERNEL_RANGES);

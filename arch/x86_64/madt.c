@@ -29,14 +29,16 @@ int madt_parse_cpus(const uint8_t *tab, size_t len, struct madt_cpus *out,
 		uint8_t type = tab[off], elen = tab[off + 1];
 		uint32_t id, flags;
 
-		if (elen < 2 || off + elen > tlen)
+		/* A processor entry too short to read would silently lose a CPU. */
+		if (elen < 2 || off + elen > tlen || (type == MADT_LOCAL_APIC && elen < 8) ||
+		    (type == MADT_LOCAL_X2APIC && elen < 16))
 			return mpk_fail(err, MPK_EXIT_BADINPUT,
 					"MADT: entry at offset %zu (type %#x) has bad length %u",
 					off, type, elen);
-		if (type == MADT_LOCAL_APIC && elen >= 8) {
+		if (type == MADT_LOCAL_APIC) {
 			id = tab[off + 3];
 			flags = get_le32(tab + off + 4);
-		} else if (type == MADT_LOCAL_X2APIC && elen >= 16) {
+		} else if (type == MADT_LOCAL_X2APIC) {
 			id = get_le32(tab + off + 4);
 			flags = get_le32(tab + off + 8);
 			if (id == 0xffffffffu)
