@@ -5,14 +5,17 @@
  * exception triple-faults), CR3 = the old kernel's kexec identity map
  * (all RAM, every segment, ACPI ranges), CR4 = PAE [| LA57] [| MCE]: no SSE.
  *
- * It reads top to bottom as the handoff: verify -> stop APs -> enter. */
+ * It reads top to bottom as the handoff: verify -> hand over the APs ->
+ * record -> enter. */
 #include <stddef.h>
 
-#include "apic.h"
+#include "aps.h"
 #include "console.h"
 #include "cpu.h"
+#include "mpkexec/bootparam.h"
+#include "mpkexec/handoff-report.h"
 #include "mpkexec/purgatory-params.h"
-#include "pagetable.h"
+#include "timer.h"
 #include "verify.h"
 
 /* Filled by the loader (src/purgatory-link.c) before relocation. */
@@ -57,51 +60,51 @@ static void verify_segments(const struct mpk_purgatory_params *p)
 	halt_forever();
 }
 
-/* Sends INIT to every AP the loader listed, so that no CPU keeps running
- * (halted) inside old-kernel text that is being overwritten.  The payload
- * then starts them with INIT-SIPI-SIPI as it would after firmware. */
-static void stop_aps(const struct mpk_purgatory_params *p)
+/* The report lives in the boot_params segment: written only after that
+ * segment's digest was checked. */
+static void report_begin(const struct mpk_purgatory_params *p, struct mpk_handoff_report *r,
+			 uint64_t tsc_entry)
 {
-	struct apic apic;
-	uint64_t kexec_cr3 = read_cr3();
-	uint32_t sent = 0, failed = 0;
+	uint8_t *b = (uint8_t *)r;
 
-	if (apic_probe(&apic) < 0) {
-		say("local APIC globally disabled; APs not touched\n");
-		return;
-	}
-	if (!apic.x2apic)
-		write_cr3(pagetable_identity_4g(read_cr4() & CR4_LA57, apic.mmio_base));
-	apic_enable(&apic);
-	for (uint32_t i = 0; i < p->nr_aps; i++) {
-		uint32_t id = p->ap_apic_ids[i];
+	for (uint32_t i = 0; i < p->report_len; i++)
+		b[i] = 0;
+	r->magic = MPK_REPORT_MAGIC;
+	r->version = MPK_REPORT_VERSION;
+	r->tsc_khz = p->tsc_khz;
+	r->tsc_entry = tsc_entry;
+	r->park_base = (p->flags & MPK_PF_PARK_APS) ? p->park_base : 0;
+	r->rsdp = *(volatile uint64_t *)(uintptr_t)(p->entry_rsi + BP_ACPI_RSDP_ADDR);
+	r->nr_cpus = p->nr_aps;
+	r->digests_checked = (p->flags & MPK_PF_VERIFY_DIGESTS) ? p->nr_ranges : 0;
+	r->digests_ok = 1; /* a mismatch never gets here */
+	for (uint32_t i = 0; i < p->nr_aps; i++)
+		r->cpu[i].apic_id = p->aps[i].apic_id;
+}
 
-		/* Never INIT ourselves, nor the BSP: an INIT'd BSP runs the
-		 * firmware reset path instead of waiting for a SIPI. */
-		if (id == apic.self_id || id == p->boot_apic_id)
-			continue;
-		if (apic_send_ipi(&apic, IPI_INIT_ASSERT, id, 0) < 0 ||
-		    apic_send_ipi(&apic, IPI_INIT_DEASSERT, id, 0) < 0) {
-			failed++;
-			continue;
-		}
-		sent++;
+static void say_report(const struct mpk_handoff_report *r)
+{
+	say(r->strategy == MPK_STRATEGY_PARK ? "APs parked" :
+	    r->strategy == MPK_STRATEGY_INIT ? "APs in INIT" : "parking failed, APs in INIT");
+	console_puts(": ");
+	console_dec(r->init_ipis);
+	console_puts(" INIT, ");
+	console_dec(r->sipi_ipis);
+	console_puts(" SIPI; CPU outcomes (APIC ID:outcome):");
+	for (uint32_t i = 0; i < r->nr_cpus; i++) {
+		console_puts(" ");
+		console_dec(r->cpu[i].apic_id);
+		console_puts(":");
+		console_dec(r->cpu[i].outcome);
 	}
-	write_cr3(kexec_cr3);
-	say(apic.x2apic ? "x2APIC" : "xAPIC");
-	console_puts(" id ");
-	console_dec(apic.self_id);
-	console_puts(apic.is_bsp ? " (BSP)" : " (not BSP)");
-	console_puts(": INIT sent to ");
-	console_dec(sent);
-	console_puts(" APs, ");
-	console_dec(failed);
-	console_puts(" failed\n");
+	console_puts("\n");
 }
 
 void purgatory_main(void)
 {
 	const struct mpk_purgatory_params *p = &purgatory_params;
+	struct mpk_handoff_report *r;
+	uint64_t tsc_entry = rdtsc();
 
 	if (p->flags & MPK_PF_SERIAL_DEBUG)
 		console_init(p->serial_port);
@@ -112,10 +115,16 @@ void purgatory_main(void)
 	}
 	if (p->flags & MPK_PF_VERIFY_DIGESTS)
 		verify_segments(p);
-	if (p->flags & MPK_PF_INIT_APS)
-		stop_aps(p);
+	r = (struct mpk_handoff_report *)(uintptr_t)p->report_addr;
+	report_begin(p, r, tsc_entry);
+	if (p->flags & MPK_PF_PARK_APS)
+		aps_park(p, r);
+	else if (p->flags & MPK_PF_INIT_APS)
+		aps_init(p, r);
+	say_report(r);
 	say("entering payload at ");
 	console_hex(p->entry);
 	console_puts("\n");
+	r->tsc_exit = rdtsc();
 	purgatory_enter(p->entry, p->entry_rsi);
 }

@@ -34,9 +34,10 @@ static int do_load(const struct options *o, struct mpk_error *err)
 	struct load_request rq = {
 		.kernel_path = o->kernel, .initrd_path = o->initrd,
 		.verify = !o->no_checks, .serial_debug = o->serial_debug,
-		.serial_port = o->serial_port, .ap_handoff = AP_HANDOFF_INIT,
+		.serial_port = o->serial_port, .ap_handoff = (enum ap_handoff)o->ap_handoff,
 	};
 	struct sysview sv;
+	struct physmem pm;
 	struct load_plan plan;
 	char *cmdline = NULL;
 	int rc = -1;
@@ -60,9 +61,11 @@ static int do_load(const struct options *o, struct mpk_error *err)
 		rc = load_with_file_syscall(o, &rq, err);
 		goto out;
 	}
-	if (bzimage_plan(&sv, &rq, purgatory_blob, (size_t)(purgatory_blob_end - purgatory_blob),
-			 &plan, err) < 0)
+	if (bzimage_plan(&sv, sysview_physmem(&sv, &pm), &rq, purgatory_blob,
+			 (size_t)(purgatory_blob_end - purgatory_blob), &plan, err) < 0)
 		goto out;
+	if (plan.warning[0] && !o->plan)
+		fprintf(stderr, "mpkexec: warning: %s\n", plan.warning);
 	if (o->plan || o->debug)
 		report_plan(o->plan ? stdout : stderr, &plan, o->kernel, cmdline, !o->plan);
 	rc = o->plan ? 0 : kexec_load_plan(&plan, err);
@@ -95,6 +98,9 @@ int main(int argc, char **argv)
 	case ACTION_STATUS:
 		report_status(stdout, "");
 		return 0;
+	case ACTION_LAST_HANDOFF:
+		rc = report_last_handoff(stdout, "", &err);
+		break;
 	case ACTION_LOAD:
 		rc = do_load(&o, &err);
 		break;

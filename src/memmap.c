@@ -209,3 +209,32 @@ size_t iomem_find_kernel(const char *text, struct mem_range *out, size_t max)
 	}
 	return n;
 }
+
+int memmap_set_type(struct memmap *map, uint64_t start, uint64_t end, uint32_t type)
+{
+	struct memmap out = { NULL, 0 };
+
+	/* Rebuild: every range split around [start, end), which takes `type`. */
+	for (size_t i = 0; i < map->n; i++) {
+		const struct mem_range *r = &map->r[i];
+
+		if (r->end <= start || r->start >= end) {
+			if (memmap_add(&out, r->start, r->end, r->type) < 0)
+				goto oom;
+			continue;
+		}
+		if (r->start < start && memmap_add(&out, r->start, start, r->type) < 0)
+			goto oom;
+		if (r->end > end && memmap_add(&out, end, r->end, r->type) < 0)
+			goto oom;
+	}
+	if (memmap_add(&out, start, end, type) < 0)
+		goto oom;
+	memmap_sort(&out);
+	memmap_free(map);
+	*map = out;
+	return 0;
+oom:
+	memmap_free(&out);
+	return -1;
+}

@@ -34,6 +34,8 @@ size_t iomem_find_kernel(const char *text, struct mem_range *out, size_t max);
 
 int memmap_add(struct memmap *map, uint64_t start, uint64_t end, uint32_t type);
 void memmap_sort(struct memmap *map);
+/* Gives [start, end) the type `type`, splitting the ranges it cuts. */
+int memmap_set_type(struct memmap *map, uint64_t start, uint64_t end, uint32_t type);
 void memmap_free(struct memmap *map);
 
 /* "System RAM", "ACPI Tables", ... as /sys/firmware/memmap spells them;

@@ -1,5 +1,7 @@
 #include "options.h"
 
+#include "plan.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -13,6 +15,8 @@ enum {
 	OPT_PLAN,
 	OPT_CONSOLE_SERIAL,
 	OPT_SYSROOT,
+	OPT_AP_HANDOFF,
+	OPT_LAST_HANDOFF,
 };
 
 static const struct option long_options[] = {
@@ -34,6 +38,8 @@ static const struct option long_options[] = {
 	{ "plan", no_argument, NULL, OPT_PLAN },
 	{ "console-serial", optional_argument, NULL, OPT_CONSOLE_SERIAL },
 	{ "sysroot", required_argument, NULL, OPT_SYSROOT },
+	{ "ap-handoff", required_argument, NULL, OPT_AP_HANDOFF },
+	{ "last-handoff", no_argument, NULL, OPT_LAST_HANDOFF },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -46,6 +52,8 @@ const char options_usage[] =
 	"  -e, --exec               start the loaded kernel now (no shutdown)\n"
 	"  -u, --unload             unload the loaded kernel\n"
 	"      --status             show what is loaded and whether kexec is allowed\n"
+	"      --last-handoff       print the report of the handoff that started\n"
+	"                           this kernel (written by mpkexec's purgatory)\n"
 	"      --plan               with -l: print every segment, the memory map, the\n"
 	"                           entry point and the AP handoff; load nothing\n"
 	"  -h, --help               this text\n"
@@ -57,6 +65,9 @@ const char options_usage[] =
 	"      --reuse-cmdline      start from the running kernel's /proc/cmdline\n"
 	"  -t, --type=bzImage       image type (only bzImage for now)\n"
 	"  -i, --no-checks          skip the digest check of segments in purgatory\n"
+	"      --ap-handoff=park|init  park: gather the secondary CPUs into a park\n"
+	"                           region the next kernel wakes through the MADT\n"
+	"                           mailbox (default); init: put them into INIT\n"
 	"  -s, --kexec-file-syscall use the kernel's kexec_file_load (works under\n"
 	"                           lockdown; the kernel's purgatory, no AP handoff)\n"
 	"      --console-serial[=PORT] purgatory progress on the 16550 at PORT (0x3f8)\n"
@@ -104,6 +115,19 @@ int options_parse(int argc, char **argv, struct options *o, struct mpk_error *er
 			break;
 		case 'v':
 			rc = set_action(o, ACTION_VERSION, "-v", err);
+			break;
+		case OPT_LAST_HANDOFF:
+			rc = set_action(o, ACTION_LAST_HANDOFF, "--last-handoff", err);
+			break;
+		case OPT_AP_HANDOFF:
+			if (strcmp(optarg, "park") == 0)
+				o->ap_handoff = AP_HANDOFF_PARK;
+			else if (strcmp(optarg, "init") == 0)
+				o->ap_handoff = AP_HANDOFF_INIT;
+			else
+				rc = mpk_fail(err, MPK_EXIT_USAGE,
+					      "--ap-handoff=%s: unknown; use park or init", optarg);
+			o->ap_handoff_set = true;
 			break;
 		case OPT_PLAN:
 			o->plan = true;
@@ -190,11 +214,14 @@ int options_parse(int argc, char **argv, struct options *o, struct mpk_error *er
 		return mpk_fail(err, MPK_EXIT_USAGE,
 				"--plan with -s: kexec_file_load plans inside the kernel; there "
 				"is no mpkexec plan to show");
-	if (o->file_syscall && (o->serial_debug || o->no_checks))
+	if (o->file_syscall && (o->serial_debug || o->no_checks || o->ap_handoff_set))
 		return mpk_fail(err, MPK_EXIT_USAGE,
 				"%s with -s: it configures mpkexec's purgatory, which "
 				"kexec_file_load does not use",
-				o->serial_debug ? "--console-serial" : "-i");
+				o->serial_debug ? "--console-serial" : o->no_checks ? "-i" :
+				"--ap-handoff");
+	if (o->ap_handoff_set && o->action != ACTION_LOAD)
+		return mpk_fail(err, MPK_EXIT_USAGE, "--ap-handoff: only meaningful with -l");
 	if (*o->sysroot && !o->plan)
 		return mpk_fail(err, MPK_EXIT_USAGE,
 				"--sysroot: only with --plan (a load always describes this machine)");

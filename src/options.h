@@ -16,6 +16,7 @@ enum action {
 	ACTION_STATUS,   /* --status */
 	ACTION_HELP,     /* -h */
 	ACTION_VERSION,  /* -v */
+	ACTION_LAST_HANDOFF, /* --last-handoff */
 };
 
 #define OPT_MAX_APPEND 16
@@ -34,6 +35,8 @@ struct options {
 	const char *append[OPT_MAX_APPEND]; /* --append / --command-line, in order */
 	unsigned nappend;
 	const char *sysroot;       /* --sysroot: read the system view from here */
+	int ap_handoff;            /* enum ap_handoff (src/plan.h), --ap-handoff */
+	bool ap_handoff_set;
 };
 
 /* Parses argv (getopt_long; safe to call repeatedly). */

@@ -1,11 +1,36 @@
 #include "plan.h"
 
 #include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+struct segment *plan_add_segment(struct load_plan *plan, const char *what,
+				 const uint8_t *buf, uint64_t bufsz, uint64_t mem,
+				 uint64_t memsz, bool digest, const char *detail, ...)
+{
+	struct segment *s = &plan->seg[plan->nseg++];
+	va_list ap;
+
+	*s = (struct segment){ .what = what, .buf = buf, .bufsz = bufsz, .mem = mem,
+			       .memsz = (memsz + 4095) & ~(uint64_t)4095, .digest = digest };
+	va_start(ap, detail);
+	vsnprintf(s->detail, sizeof(s->detail), detail, ap);
+	va_end(ap);
+	return s;
+}
+
+void plan_own(struct load_plan *plan, void *p)
+{
+	plan->owned[plan->nowned++] = p;
+}
+
 void load_plan_free(struct load_plan *plan)
 {
+	for (unsigned i = 0; i < plan->nowned; i++)
+		free(plan->owned[i]);
+	acpi_handoff_free(&plan->acpi);
 	purgatory_close(&plan->purgatory);
 	memmap_free(&plan->handed_map);
 	free(plan->setup_buf);

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "acpi.h"
 #include "file.h"
 #include "memmap.h"
 #include "mpkexec/kexec-abi.h"
@@ -14,6 +15,7 @@
 #include "purgatory-link.h"
 
 enum ap_handoff {
+	AP_HANDOFF_PARK,     /* APs gathered into a park region, MADT mailbox */
 	AP_HANDOFF_INIT,     /* classic: APs into INIT, payload uses INIT/SIPI */
 };
 
@@ -49,12 +51,29 @@ struct load_plan {
 	char image_desc[256];        /* one line about the image */
 	char cmdline_desc[64];       /* "N bytes, at most M" */
 	char rsdp_desc[128];
-	char ap_desc[512];           /* the AP handoff strategy, per CPU */
+	char ap_desc[4096];          /* the AP handoff strategy, per CPU */
+	char warning[600];           /* said on stderr at load time, if set */
 	struct memmap handed_map;    /* the memory map the payload gets */
 	struct purgatory_image purgatory;
 	struct mpk_purgatory_params params;
-	uint8_t *setup_buf;          /* boot_params + command line */
+	uint8_t *setup_buf;          /* boot_params + command line + report */
+	uint64_t next_rsdp;          /* RSDP the payload gets */
+	uint64_t trampoline;         /* SIPI trampoline page (park mode) */
+	uint64_t park_base;          /* park region (park mode), else 0 */
+	struct acpi_handoff acpi;    /* new RSDP/XSDT/RSDT/MADT (park mode) */
+	uint8_t *acpi_snapshot;      /* firmware tables for the next loader (owned) */
+	size_t acpi_snapshot_len;
+	void *owned[8];              /* other segment buffers, freed with the plan */
+	unsigned nowned;
 };
+
+/* Appends a segment (memsz rounded up to pages); `detail` is printf-like. */
+__attribute__((format(printf, 8, 9)))
+struct segment *plan_add_segment(struct load_plan *plan, const char *what,
+				 const uint8_t *buf, uint64_t bufsz, uint64_t mem,
+				 uint64_t memsz, bool digest, const char *detail, ...);
+/* The plan frees `p` in load_plan_free. */
+void plan_own(struct load_plan *plan, void *p);
 
 void load_plan_free(struct load_plan *plan);
 /* The kernel's size rules for an image (half of RAM per segment and in all). */

@@ -1,10 +1,17 @@
 #include "report.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <limits.h>
 #include <string.h>
 
 #include "file.h"
+#include "mpkexec/handoff-report.h"
+#include "mpkexec/park-abi.h"
+#include "sysview.h"
 
 void report_plan(FILE *out, const struct load_plan *plan, const char *image_path,
 		 const char *cmdline, bool loaded)
@@ -74,4 +81,143 @@ void report_status(FILE *out, const char *root)
 	status_line(out, root, "kexec_load:", "/proc/sys/kernel/kexec_load_disabled", "allowed",
 		    "disabled (kernel.kexec_load_disabled=1; mpkexec -s may work)");
 	status_line(out, root, "lockdown:", "/sys/kernel/security/lockdown", NULL, NULL);
+}
+
+static const char *strategy_name(uint32_t s)
+{
+	switch (s) {
+	case MPK_STRATEGY_INIT:
+		return "init (APs put into INIT; original MADT)";
+	case MPK_STRATEGY_PARK:
+		return "park (APs gathered into the park region; MADT wakeup mailbox)";
+	case MPK_STRATEGY_PARK_FAILED:
+		return "park failed (no AP arrived): APs put into INIT; original ACPI tables";
+	}
+	return "unknown";
+}
+
+static const char *outcome_name(uint32_t o)
+{
+	switch (o) {
+	case MPK_CPU_BOOT:
+		return "boot CPU (ran purgatory)";
+	case MPK_CPU_INIT:
+		return "INIT";
+	case MPK_CPU_PARKED_INIT_SIPI:
+		return "parked via INIT-SIPI-SIPI";
+	case MPK_CPU_ALREADY_PARKED:
+		return "already parked";
+	case MPK_CPU_MIGRATED:
+		return "migrated from another mailbox";
+	case MPK_CPU_NOT_ARRIVED:
+		return "did not arrive: disabled in the MADT";
+	}
+	return "unknown";
+}
+
+static const char *park_state_name(uint32_t s)
+{
+	return s == PARK_STATE_PARKED ? "in the park loop" :
+	       s == PARK_STATE_WOKEN ? "woken by mailbox" : "absent";
+}
+
+static double tsc_ms(uint64_t a, uint64_t b, uint64_t khz)
+{
+	return khz && b >= a ? (double)(b - a) / (double)khz : 0.0;
+}
+
+/* The park region as it is now: its status table, which Linux exports
+ * live from ACPI NVS (no /dev/mem needed, also on TDX). */
+static void print_park_now(FILE *out, const char *root, const struct mpk_handoff_report *r)
+{
+	size_t len;
+	uint8_t *t = sysview_slurp(root, "/sys/firmware/acpi/tables/" PARK_STATUS_SIG, &len);
+	struct park_status_body b;
+
+	if (!t || len < PARK_STATUS_HEAD) {
+		fprintf(out, "park region now: /sys/firmware/acpi/tables/%s unreadable (%s)\n",
+			PARK_STATUS_SIG, t ? "too short" : strerror(errno));
+		free(t);
+		return;
+	}
+	memcpy(&b, t + 36, sizeof(b));
+	fprintf(out, "park region now: %#" PRIx64 ", ABI %u, mailbox v%" PRIu64
+		", %u CPU records%s\n", b.region_base, b.abi_version, b.mailbox_version,
+		b.nr_cpus, b.region_base == r->park_base ? "" : " (not the reported region!)");
+	for (uint32_t i = 0; i < b.nr_cpus && PARK_STATUS_HEAD + (i + 1) * PARK_CPU_SIZE <= len;
+	     i++) {
+		struct park_cpu c;
+
+		memcpy(&c, t + PARK_STATUS_HEAD + i * PARK_CPU_SIZE, sizeof(c));
+		fprintf(out, "  APIC ID %u: %s, %u wakeups, %u tests, last arrival: %s\n",
+			c.apic_id, park_state_name(c.state), c.wakeups, c.tests,
+			c.how == PARK_HOW_INIT_SIPI ? "INIT-SIPI" :
+			c.how == PARK_HOW_MIGRATED ? "migrated" :
+			c.how == PARK_HOW_RESET_VECTOR ? "ResetVector" : "never");
+	}
+	free(t);
+}
+
+int report_last_handoff(FILE *out, const char *root, struct mpk_error *err)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 16], buf[64];
+
+	for (unsigned n = 0; n < 64; n++) {
+		struct mpk_handoff_report *r;
+		uint8_t *data;
+		size_t len;
+
+		snprintf(dir, sizeof(dir), "%s/sys/kernel/boot_params/setup_data/%u", root, n);
+		snprintf(path, sizeof(path), "%s/type", dir);
+		if (file_read_text(path, buf, sizeof(buf)) < 0) {
+			if (errno == ENOENT)
+				break;
+			return mpk_fail(err, MPK_EXIT_NOINPUT, "last handoff: cannot read %s: %s",
+					path, strerror(errno));
+		}
+		if (strtoul(buf, NULL, 16) != MPK_SETUP_DATA_TYPE)
+			continue;
+		snprintf(path, sizeof(path), "%s/data", dir);
+		data = sysview_slurp("", path, &len);
+		if (!data)
+			return mpk_fail(err, MPK_EXIT_NOINPUT, "last handoff: cannot read %s: %s",
+					path, strerror(errno));
+		r = (struct mpk_handoff_report *)data;
+		if (len < sizeof(*r) || r->magic != MPK_REPORT_MAGIC ||
+		    r->version != MPK_REPORT_VERSION ||
+		    len < sizeof(*r) + (size_t)r->nr_cpus * sizeof(r->cpu[0])) {
+			free(data);
+			return mpk_fail(err, MPK_EXIT_BADINPUT,
+					"last handoff: %s: not a version %u mpkexec report (%zu bytes)",
+					path, MPK_REPORT_VERSION, len);
+		}
+		fprintf(out, "last handoff (%s):\n", path);
+		fprintf(out, "strategy: %s\n", strategy_name(r->strategy));
+		fprintf(out, "digests: %u segments checked%s\n", r->digests_checked,
+			r->digests_checked ? ", all matched" : " (-i)");
+		fprintf(out, "IPIs sent: %u INIT, %u SIPI\n", r->init_ipis, r->sipi_ipis);
+		fprintf(out, "purgatory: %.3f ms from entry to payload; AP gather %.3f ms "
+			"(TSC estimate %" PRIu64 " kHz)\n",
+			tsc_ms(r->tsc_entry, r->tsc_exit, r->tsc_khz),
+			tsc_ms(r->tsc_gather_start, r->tsc_gather_end, r->tsc_khz), r->tsc_khz);
+		fprintf(out, "RSDP handed over: %#" PRIx64 "\n", r->rsdp);
+		fprintf(out, "purgatory ran on APIC ID %u; CPUs (%u):\n", r->self_apic_id,
+			r->nr_cpus);
+		for (uint32_t i = 0; i < r->nr_cpus; i++) {
+			fprintf(out, "  APIC ID %u: %s", r->cpu[i].apic_id,
+				outcome_name(r->cpu[i].outcome));
+			if (r->cpu[i].arrived_tsc && r->tsc_gather_start)
+				fprintf(out, " (+%.3f ms)", tsc_ms(r->tsc_gather_start,
+								  r->cpu[i].arrived_tsc, r->tsc_khz));
+			fputc('\n', out);
+		}
+		if (r->park_base)
+			print_park_now(out, root, r);
+		free(data);
+		return 0;
+	}
+	return mpk_fail(err, MPK_EXIT_NOINPUT,
+			"last handoff: no mpkexec report in /sys/kernel/boot_params/setup_data "
+			"(this kernel was not started by mpkexec's purgatory, or setup_data "
+			"is not exported: needs root and Linux >= 5.x)");
 }

@@ -6,11 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "bytes.h"
 #include "file.h"
 #include "mpkexec/bootparam.h"
+#include "mpkexec/handoff-report.h"
 
 uint8_t *sysview_slurp(const char *root, const char *path, size_t *len)
 {
@@ -90,6 +92,61 @@ static uint64_t find_key_value(const char *text, const char *key, char sep)
 	return 0;
 }
 
+uint8_t *sysview_setup_data(const char *root, uint32_t type, size_t *len)
+{
+	char path[96], buf[32];
+
+	for (unsigned n = 0; n < 64; n++) {
+		char full[PATH_MAX];
+
+		snprintf(path, sizeof(path), "/sys/kernel/boot_params/setup_data/%u/type", n);
+		snprintf(full, sizeof(full), "%s%s", root, path);
+		if (file_read_text(full, buf, sizeof(buf)) < 0)
+			return NULL;
+		if (strtoul(buf, NULL, 16) != type)
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/boot_params/setup_data/%u/data", n);
+		return sysview_slurp(root, path, len);
+	}
+	return NULL;
+}
+
+uint64_t cpuinfo_khz(const char *text)
+{
+	const char *p = strstr(text, "cpu MHz");
+	double mhz;
+
+	if (!p || sscanf(p, "cpu MHz : %lf", &mhz) != 1 || mhz <= 0)
+		return 0;
+	return (uint64_t)(mhz * 1000.0);
+}
+
+/* mmap, not read: read(2) of /dev/mem goes through the kernel's direct
+ * map and fails with EFAULT for firmware-reserved ranges (where ACPI tables
+ * live on many machines), while a mapping works, as acpidump does it. */
+static int physmem_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uint64_t start = addr & ~(uint64_t)(page - 1);
+	size_t maplen = (size_t)(addr - start) + len;
+	void *map = mmap(NULL, maplen, PROT_READ, MAP_SHARED, *(int *)ctx, (off_t)start);
+
+	if (map == MAP_FAILED)
+		return -1;
+	memcpy(buf, (uint8_t *)map + (addr - start), len);
+	munmap(map, maplen);
+	return 0;
+}
+
+const struct physmem *sysview_physmem(struct sysview *sv, struct physmem *pm)
+{
+	if (sv->physmem_fd < 0)
+		return NULL;
+	pm->read = physmem_read;
+	pm->ctx = &sv->physmem_fd;
+	return pm;
+}
+
 /* RSDP: where the running kernel found it (kernel-facts §6.1). */
 static void find_rsdp(const char *root, struct sysview *sv)
 {
@@ -121,10 +178,12 @@ static void find_rsdp(const char *root, struct sysview *sv)
 
 int sysview_read(const char *root, struct sysview *sv, struct mpk_error *err)
 {
+	char path[PATH_MAX];
 	uint8_t *bp, *text;
 	size_t len;
 
 	memset(sv, 0, sizeof(*sv));
+	sv->physmem_fd = -1;
 	text = sysview_slurp(root, "/proc/iomem", &len);
 	if (memmap_read_sysfs(root, &sv->firmware_map, err) < 0) {
 		/* No CONFIG_FIRMWARE_MEMMAP: the top level of /proc/iomem (root). */
@@ -165,14 +224,28 @@ int sysview_read(const char *root, struct sysview *sv, struct mpk_error *err)
 	text = sysview_slurp(root, "/proc/cpuinfo", &len);
 	if (text) {
 		sv->have_boot_apic_id = cpuinfo_boot_apic_id((char *)text, &sv->boot_apic_id);
+		sv->tsc_khz = cpuinfo_khz((char *)text);
 		free(text);
 	}
+	if (!sv->tsc_khz)
+		sv->tsc_khz = 3000000;
+
+	sv->acpi_snapshot = sysview_setup_data(root, MPK_SETUP_ACPI_ROOT, &sv->acpi_snapshot_len);
+
+	snprintf(path, sizeof(path), "%s/dev/mem", root);
+	sv->physmem_fd = open(path, O_RDONLY | O_CLOEXEC);
+	sv->physmem_errno = sv->physmem_fd < 0 ? errno : 0;
 	return 0;
 }
 
 void sysview_free(struct sysview *sv)
 {
+	if (sv->physmem_fd >= 0)
+		close(sv->physmem_fd);
+	sv->physmem_fd = -1;
 	memmap_free(&sv->firmware_map);
 	free(sv->madt);
 	sv->madt = NULL;
+	free(sv->acpi_snapshot);
+	sv->acpi_snapshot = NULL;
 }

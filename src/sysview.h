@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "acpi.h"
 #include "error.h"
 #include "memmap.h"
 
@@ -33,10 +34,27 @@ struct sysview {
 
 	bool have_boot_apic_id;           /* from /proc/cpuinfo, processor 0 */
 	uint32_t boot_apic_id;
+	uint64_t tsc_khz;                 /* estimate from "cpu MHz"; 3 GHz if unknown */
+
+	uint8_t *acpi_snapshot;           /* firmware tables from the previous mpkexec */
+	size_t acpi_snapshot_len;
+
+	int physmem_fd;                   /* /dev/mem, or -1 */
+	int physmem_errno;                /* why physmem_fd is -1 */
 };
 
 int sysview_read(const char *root, struct sysview *sv, struct mpk_error *err);
 void sysview_free(struct sysview *sv);
+
+/* The payload of the first setup_data node of `type` this kernel was given
+ * (/sys/kernel/boot_params/setup_data/N/data), malloc'd; NULL if none. */
+uint8_t *sysview_setup_data(const char *root, uint32_t type, size_t *len);
+
+/* Physical memory (/dev/mem) as a struct physmem; NULL when unreadable. */
+const struct physmem *sysview_physmem(struct sysview *sv, struct physmem *pm);
+
+/* Parses the "cpu MHz" of processor 0 out of /proc/cpuinfo text, in kHz. */
+uint64_t cpuinfo_khz(const char *text);
 
 /* Parses the "apicid" of processor 0 out of /proc/cpuinfo text. */
 bool cpuinfo_boot_apic_id(const char *text, uint32_t *id);

@@ -25,7 +25,7 @@ int boot_params_build(uint8_t *bp, const struct boot_params_input *in,
 	}
 	bp[HDR_TYPE_OF_LOADER] = LOADER_TYPE_UNDEFINED;
 	bp[BP_SENTINEL] = 0;
-	put_le64(bp + HDR_SETUP_DATA, 0);
+	put_le64(bp + HDR_SETUP_DATA, in->setup_data);
 
 	put_le32(bp + HDR_CMD_LINE_PTR, (uint32_t)in->cmdline_addr);
 	put_le32(bp + BP_EXT_CMD_LINE_PTR, (uint32_t)(in->cmdline_addr >> 32));

@@ -16,6 +16,7 @@ struct boot_params_input {
 	uint64_t initrd_addr;        /* 0 with initrd_size 0: none */
 	uint64_t initrd_size;
 	uint64_t acpi_rsdp;          /* 0: let the kernel search */
+	uint64_t setup_data;         /* first setup_data node, 0: none */
 };
 
 /* Fills bp[BP_SIZE]. */

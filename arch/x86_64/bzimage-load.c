@@ -6,28 +6,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ap-handoff.h"
 #include "boot-params.h"
 #include "bzimage.h"
 #include "digest.h"
-#include "madt.h"
 #include "mpkexec/bootparam.h"
+#include "mpkexec/handoff-report.h"
 #include "planner.h"
 
 #define SZ_1M   (1ull << 20)
 #define SZ_4G   (1ull << 32)
 /* kexec's destination limit with 4-level paging (MAXMEM). */
 #define KEXEC_DEST_LIMIT (1ull << 46)
-
-static struct segment *add_segment(struct load_plan *plan, const char *what,
-				   const uint8_t *buf, uint64_t bufsz,
-				   uint64_t mem, uint64_t memsz, bool digest)
-{
-	struct segment *s = &plan->seg[plan->nseg++];
-
-	*s = (struct segment){ .what = what, .buf = buf, .bufsz = bufsz, .mem = mem,
-			       .memsz = align_up(memsz, PAGE_SIZE_4K), .digest = digest };
-	return s;
-}
+#define SETUP_DATA_HDR   16u  /* next, type, len */
 
 static int place_kernel(struct planner *pl, const struct bzimage *bz, const char *path,
 			uint64_t memsz, uint64_t *addr, struct mpk_error *err)
@@ -84,58 +75,37 @@ static int place_initrd(struct planner *pl, const struct bzimage *bz,
 			planner_ram_in(pl, SZ_1M, limit) >> 20);
 }
 
-/* Decides how APs are handed over and fills the purgatory's AP list. */
-static int plan_aps(const struct sysview *sv, struct load_plan *plan,
-		    struct mpk_error *err)
+/* boot_params, command line and the setup_data nodes (the handoff report,
+ * then the firmware ACPI snapshot if any), in one segment below 4 GiB. */
+static size_t setup_layout(size_t cmdlen, unsigned ncpus, size_t snapshot_len,
+			   size_t *sd_off, size_t *report_len, size_t *snap_off)
 {
-	struct mpk_purgatory_params *p = &plan->params;
-	struct madt_cpus *cpus;
-	size_t off;
-
-	if (!sv->madt) {
-		snprintf(plan->ap_desc, sizeof(plan->ap_desc),
-			 "init: APs unknown: cannot read /sys/firmware/acpi/tables/APIC (%s); "
-			 "purgatory will not INIT any CPU%s", strerror(sv->madt_errno),
-			 sv->madt_errno == EACCES ? " (run as root to see them)" : "");
-		return 0;
-	}
-	cpus = malloc(sizeof(*cpus));
-	if (!cpus)
-		return mpk_fail(err, MPK_EXIT_INTERNAL, "out of memory");
-	if (madt_parse_cpus(sv->madt, sv->madt_len, cpus, err) < 0) {
-		free(cpus);
-		return -1;
-	}
-	p->flags |= MPK_PF_INIT_APS;
-	p->boot_apic_id = sv->have_boot_apic_id ? sv->boot_apic_id : cpus->apic_id[0];
-	p->nr_aps = cpus->n;
-	memcpy(p->ap_apic_ids, cpus->apic_id, cpus->n * sizeof(cpus->apic_id[0]));
-	off = (size_t)snprintf(plan->ap_desc, sizeof(plan->ap_desc),
-			       "init: purgatory sends INIT to every AP; the next kernel starts "
-			       "them with INIT/SIPI\n  boot CPU: APIC ID %u (never INIT)\n  APs:",
-			       p->boot_apic_id);
-	for (unsigned i = 0; i < cpus->n && off < sizeof(plan->ap_desc); i++)
-		if (cpus->apic_id[i] != p->boot_apic_id)
-			off += (size_t)snprintf(plan->ap_desc + off, sizeof(plan->ap_desc) - off,
-						" %u", cpus->apic_id[i]);
-	if (off < sizeof(plan->ap_desc))
-		snprintf(plan->ap_desc + off, sizeof(plan->ap_desc) - off,
-			 " (APIC IDs from the MADT: INIT)");
-	free(cpus);
-	return 0;
+	*sd_off = align_up(BP_SIZE + cmdlen + 1, 8);
+	*report_len = sizeof(struct mpk_handoff_report) +
+		      ncpus * sizeof(struct mpk_report_cpu);
+	*snap_off = align_up(*sd_off + SETUP_DATA_HDR + *report_len, 8);
+	return snapshot_len ? *snap_off + SETUP_DATA_HDR + snapshot_len :
+			      *sd_off + SETUP_DATA_HDR + *report_len;
 }
 
-int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
-		 const uint8_t *purgatory_elf, size_t purgatory_len,
-		 struct load_plan *plan, struct mpk_error *err)
+static void put_setup_data(uint8_t *p, uint64_t next, uint32_t type, size_t len)
+{
+	/* struct setup_data { u64 next; u32 type; u32 len; u8 data[]; } */
+	put_le64(p, next);
+	put_le32(p + 8, type);
+	put_le32(p + 12, (uint32_t)len);
+}
+
+int bzimage_plan(const struct sysview *sv, const struct physmem *mem,
+		 const struct load_request *rq, const uint8_t *purgatory_elf,
+		 size_t purgatory_len, struct load_plan *plan, struct mpk_error *err)
 {
 	struct mpk_purgatory_params *p = &plan->params;
 	struct boot_params_input bpi;
 	struct planner pl;
 	struct bzimage bz;
 	uint64_t kmem, kaddr, iaddr = 0, saddr, paddr, setup_size;
-	size_t cmdlen = strlen(rq->cmdline);
-	struct segment *s;
+	size_t cmdlen = strlen(rq->cmdline), sd_off, report_len, snap_off;
 
 	memset(plan, 0, sizeof(*plan));
 	if (bzimage_parse(rq->kernel.data, rq->kernel.size, rq->kernel_path, &bz, err) < 0)
@@ -153,18 +123,23 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
 	snprintf(plan->cmdline_desc, sizeof(plan->cmdline_desc), "%zu bytes, at most %u",
 		 cmdlen, bz.cmdline_size);
 
-	/* The memory map handed over is firmware's, unchanged. */
+	/* The memory map handed over: firmware's, plus the AP handoff's own
+	 * ranges (ap-handoff.c marks them). */
 	for (size_t i = 0; i < sv->firmware_map.n; i++)
 		if (memmap_add(&plan->handed_map, sv->firmware_map.r[i].start,
 			       sv->firmware_map.r[i].end, sv->firmware_map.r[i].type) < 0)
 			goto oom;
 
 	planner_init(&pl, &sv->firmware_map);
-	/* Low 1 MiB: firmware data, real-mode trampolines; never a segment. */
+	/* Page 0: real-mode IVT and BIOS data. */
+	if (planner_avoid(&pl, 0, 0x1000, err) < 0)
+		goto fail;
+	ap_handoff_place_trampoline(&pl, plan, rq->ap_handoff);
+	/* The rest of the low 1 MiB: firmware data, real-mode code; no segment. */
 	if (planner_avoid(&pl, 0, SZ_1M, err) < 0)
 		goto fail;
 	/* The running kernel's image: APs halt inside its text until purgatory
-	 * INITs them, so the segments copied before purgatory runs stay out. */
+	 * reaches them, so the segments copied before purgatory runs stay out. */
 	for (unsigned i = 0; i < sv->n_kernel_image; i++)
 		if (planner_avoid(&pl, sv->kernel_image[i].start, sv->kernel_image[i].end,
 				  err) < 0)
@@ -175,43 +150,52 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
 		goto fail;
 	if (rq->initrd_path && place_initrd(&pl, &bz, rq, &iaddr, err) < 0)
 		goto fail;
-	setup_size = BP_SIZE + cmdlen + 1;
+	plan_add_segment(plan, "kernel", bz.kernel, bz.kernel_size, kaddr, kmem, true,
+			 "%s, protected-mode part; memsz = init_size", rq->kernel_path);
+	if (rq->initrd_path)
+		plan_add_segment(plan, "initrd", rq->initrd.data, rq->initrd.size, iaddr,
+				 rq->initrd.size, true, "%s", rq->initrd_path);
+
+	if (ap_handoff_plan(sv, mem, rq->ap_handoff, &pl, plan, err) < 0)
+		goto fail;
+
+	setup_size = setup_layout(cmdlen, p->nr_aps, plan->acpi_snapshot_len, &sd_off,
+				  &report_len, &snap_off);
 	if (planner_place(&pl, &(struct placement_req){ .what = "boot_params", .size = setup_size,
 			  .align = PAGE_SIZE_4K, .min = SZ_1M, .max = SZ_4G, .top_down = true },
 			  &saddr, err) < 0)
 		goto fail;
-
 	plan->setup_buf = calloc(1, align_up(setup_size, PAGE_SIZE_4K));
 	if (!plan->setup_buf)
 		goto oom;
 	memcpy(plan->setup_buf + BP_SIZE, rq->cmdline, cmdlen + 1);
+	put_setup_data(plan->setup_buf + sd_off, plan->acpi_snapshot_len ? saddr + snap_off : 0,
+		       MPK_SETUP_DATA_TYPE, report_len);
+	if (plan->acpi_snapshot_len) {
+		put_setup_data(plan->setup_buf + snap_off, 0, MPK_SETUP_ACPI_ROOT,
+			       plan->acpi_snapshot_len);
+		memcpy(plan->setup_buf + snap_off + SETUP_DATA_HDR, plan->acpi_snapshot,
+		       plan->acpi_snapshot_len);
+	}
 	bpi = (struct boot_params_input){
 		.bz = &bz, .running_bp = sv->have_boot_params ? sv->boot_params : NULL,
 		.e820 = &plan->handed_map, .cmdline_addr = saddr + BP_SIZE,
 		.initrd_addr = iaddr, .initrd_size = rq->initrd_path ? rq->initrd.size : 0,
-		.acpi_rsdp = sv->rsdp,
+		.acpi_rsdp = plan->next_rsdp, .setup_data = saddr + sd_off,
 	};
 	if (boot_params_build(plan->setup_buf, &bpi, err) < 0)
 		goto fail;
-	if (sv->rsdp)
-		snprintf(plan->rsdp_desc, sizeof(plan->rsdp_desc), "%#" PRIx64 " (from %s)",
-			 sv->rsdp, sv->rsdp_source);
+	if (plan->next_rsdp)
+		snprintf(plan->rsdp_desc, sizeof(plan->rsdp_desc), "%#" PRIx64 " (%s%s)",
+			 plan->next_rsdp, plan->park_base ? "new tables, see segments" : "from ",
+			 plan->park_base ? "" : plan->next_rsdp == sv->rsdp ? sv->rsdp_source :
+			 "firmware's, from the previous handoff");
 	else
 		snprintf(plan->rsdp_desc, sizeof(plan->rsdp_desc),
 			 "not found; the next kernel searches for it itself");
-
-	s = add_segment(plan, "kernel", bz.kernel, bz.kernel_size, kaddr, kmem, true);
-	snprintf(s->detail, sizeof(s->detail), "%s, protected-mode part; memsz = init_size",
-		 rq->kernel_path);
-	if (rq->initrd_path) {
-		s = add_segment(plan, "initrd", rq->initrd.data, rq->initrd.size, iaddr,
-				rq->initrd.size, true);
-		snprintf(s->detail, sizeof(s->detail), "%s", rq->initrd_path);
-	}
-	s = add_segment(plan, "boot_params", plan->setup_buf, setup_size, saddr, setup_size,
-			true);
-	snprintf(s->detail, sizeof(s->detail), "zero page (%u e820 entries) + command line",
-		 (unsigned)plan->handed_map.n);
+	plan_add_segment(plan, "boot_params", plan->setup_buf, setup_size, saddr, setup_size,
+			 true, "zero page (%zu e820 entries), command line, handoff report",
+			 plan->handed_map.n);
 
 	/* Purgatory last: its parameters name every other segment. */
 	if (purgatory_open(purgatory_elf, purgatory_len, &plan->purgatory, err) < 0)
@@ -232,6 +216,9 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
 		p->flags |= MPK_PF_VERIFY_DIGESTS;
 	p->entry = kaddr + BZIMAGE_ENTRY64_OFFSET;
 	p->entry_rsi = saddr;
+	p->boot_params = saddr;
+	p->report_addr = saddr + sd_off + SETUP_DATA_HDR;
+	p->report_len = (uint32_t)report_len;
 	for (unsigned i = 0; i < plan->nseg; i++) {
 		if (!plan->seg[i].digest)
 			continue;
@@ -240,13 +227,10 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
 			.xxh3 = digest_xxh3(plan->seg[i].buf, plan->seg[i].bufsz),
 		};
 	}
-	if (plan_aps(sv, plan, err) < 0)
-		goto fail;
 	purgatory_set_params(&plan->purgatory, p);
-	s = add_segment(plan, "purgatory", plan->purgatory.buf, plan->purgatory.size, paddr,
-			plan->purgatory.size, false);
-	snprintf(s->detail, sizeof(s->detail),
-		 "handoff code, its stack, page tables and parameters");
+	plan_add_segment(plan, "purgatory", plan->purgatory.buf, plan->purgatory.size, paddr,
+			 plan->purgatory.size, false,
+			 "handoff code, its stack, page tables and parameters");
 	if (plan_check_limits(plan, planner_ram_in(&pl, 0, UINT64_MAX), err) < 0)
 		goto fail;
 	plan->entry = plan->purgatory.entry;

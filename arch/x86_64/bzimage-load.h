@@ -3,12 +3,15 @@
 #ifndef MPKEXEC_BZIMAGE_LOAD_H
 #define MPKEXEC_BZIMAGE_LOAD_H
 
+#include "acpi.h"
 #include "error.h"
 #include "plan.h"
 #include "sysview.h"
 
-/* Pure apart from reading `purgatory_elf`: no syscalls. */
-int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
+/* No syscalls: the system comes in through `sv` and `mem` (physical
+ * memory, for the ACPI tables; NULL if unreadable). */
+int bzimage_plan(const struct sysview *sv, const struct physmem *mem,
+		 const struct load_request *rq,
 		 const uint8_t *purgatory_elf, size_t purgatory_len,
 		 struct load_plan *plan, struct mpk_error *err);
 

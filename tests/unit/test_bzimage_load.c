@@ -24,6 +24,7 @@
 #include "bzimage-load.h"
 #include "error.h"
 #include "mpkexec/bootparam.h"
+#include "mpkexec/handoff-report.h"
 #include "mpkexec/purgatory-params.h"
 #include "plan.h"
 #include "planner.h"
@@ -66,6 +67,14 @@ struct fix {
 	uint8_t *initrd;
 	struct load_plan plan;
 };
+
+/* boot_params + command line + the handoff report node (no ACPI snapshot:
+ * the fixture has no /dev/mem, so firmware's tables are unknown). */
+static size_t setup_bytes(size_t cmdlen, unsigned ncpus)
+{
+	return align_up(4096 + cmdlen + 1, 8) + 16 + sizeof(struct mpk_handoff_report) +
+	       ncpus * sizeof(struct mpk_report_cpu);
+}
 
 static uint64_t rng = 0x6a09e667f3bcc908ull;
 
@@ -139,7 +148,7 @@ static void plan_ok(struct fix *f, const struct sysview *sv, const struct load_r
 	struct mpk_error err = { 0 };
 
 	load_plan_free(&f->plan);
-	if (bzimage_plan(sv, rq, purgatory_blob, PURG, &f->plan, &err) < 0)
+	if (bzimage_plan(sv, NULL, rq, purgatory_blob, PURG, &f->plan, &err) < 0)
 		fail_msg("bzimage_plan: %s", err.msg);
 }
 
@@ -150,7 +159,7 @@ static void expect_plan_fails(struct fix *f, const struct sysview *sv,
 	struct mpk_error err = { 0 };
 
 	load_plan_free(&f->plan);
-	assert_int_equal(bzimage_plan(sv, rq, purgatory_blob, PURG, &f->plan, &err), -1);
+	assert_int_equal(bzimage_plan(sv, NULL, rq, purgatory_blob, PURG, &f->plan, &err), -1);
 	assert_int_equal(err.exit_code, code);
 	assert_msg_has(err, p1);
 	if (p2)
@@ -219,7 +228,7 @@ static void test_segments(void **state)
 	struct load_request rq = request(f, CMDLINE, true);
 	const struct load_plan *p = &f->plan;
 	const struct segment *k, *i, *b, *pg;
-	size_t setup_size = 4096 + strlen(CMDLINE) + 1;
+	size_t setup_size = setup_bytes(strlen(CMDLINE), 4);
 
 	plan_ok(f, &f->sv, &rq);
 	assert_int_equal(p->nseg, 4);
@@ -326,7 +335,18 @@ static void test_boot_params(void **state)
 	assert_int_equal(get_le64(bp + BP_ACPI_RSDP_ADDR), RSDP);
 	assert_int_equal(bp[HDR_TYPE_OF_LOADER], LOADER_TYPE_UNDEFINED);
 	assert_int_equal(bp[BP_SENTINEL], 0);
-	assert_int_equal(get_le64(bp + HDR_SETUP_DATA), 0);
+	/* the handoff report node, right after the command line */
+	{
+		uint64_t sd = get_le64(bp + HDR_SETUP_DATA);
+		const uint8_t *node = bp + (sd - f->plan.seg[2].mem);
+
+		assert_int_equal(sd, f->plan.seg[2].mem + align_up(4096 + strlen(CMDLINE) + 1, 8));
+		assert_int_equal(get_le64(node), 0);             /* last node: no snapshot */
+		assert_int_equal(get_le32(node + 8), MPK_SETUP_DATA_TYPE);
+		assert_int_equal(get_le32(node + 12), sizeof(struct mpk_handoff_report) +
+				 4 * sizeof(struct mpk_report_cpu));
+		assert_int_equal(f->plan.params.report_addr, sd + 16);
+	}
 
 	/* the setup header is the image's, apart from the fields a loader
 	 * writes */
@@ -398,10 +418,10 @@ static void test_purgatory_params(void **state)
 	assert_int_equal(pp->boot_apic_id, 0);
 	assert_int_equal(pp->nr_aps, 4);
 	for (unsigned n = 0; n < 4; n++)
-		assert_int_equal(pp->ap_apic_ids[n], n);
-	assert_int_equal(pp->ap_apic_ids[4], 0);
-	assert_non_null(strstr(p->ap_desc, "boot CPU: APIC ID 0 (never INIT)"));
-	assert_non_null(strstr(p->ap_desc, "APs: 1 2 3 (APIC IDs from the MADT: INIT)"));
+		assert_int_equal(pp->aps[n].apic_id, n);
+	assert_int_equal(pp->aps[4].apic_id, 0);
+	assert_non_null(strstr(p->ap_desc, "boot CPU: APIC ID 0 (runs purgatory; never INIT)"));
+	assert_non_null(strstr(p->ap_desc, "AP APIC ID 1: INIT\n  AP APIC ID 2: INIT\n  AP APIC ID 3: INIT"));
 }
 
 static void test_flags(void **state)
@@ -442,8 +462,8 @@ static void test_no_initrd(void **state)
 	/* an empty command line is still a string at cmd_line_ptr */
 	assert_int_equal(get_le32(bp + HDR_CMD_LINE_PTR), f->plan.seg[1].mem + 4096);
 	assert_int_equal(bp[4096], 0);
-	assert_int_equal(f->plan.seg[1].bufsz, 4097);
-	assert_int_equal(f->plan.seg[1].mem + 2 * 4096, RAM_TOP); /* top-down */
+	assert_int_equal(f->plan.seg[1].bufsz, setup_bytes(0, 4));
+	assert_int_equal(f->plan.seg[1].mem + align_up(setup_bytes(0, 4), 4096), RAM_TOP);
 	assert_int_equal(f->plan.params.nr_ranges, 2);
 }
 
@@ -484,12 +504,12 @@ static void test_boot_cpu_and_x2apic(void **state)
 	plan_ok(f, sv, &rq);
 	assert_int_equal(pp->boot_apic_id, 0x101);
 	assert_int_equal(pp->nr_aps, 4);
-	assert_int_equal(pp->ap_apic_ids[0], 0);
-	assert_int_equal(pp->ap_apic_ids[1], 1);
-	assert_int_equal(pp->ap_apic_ids[2], 0x100);
-	assert_int_equal(pp->ap_apic_ids[3], 0x101);
-	assert_non_null(strstr(f->plan.ap_desc, "boot CPU: APIC ID 257 (never INIT)"));
-	assert_non_null(strstr(f->plan.ap_desc, "APs: 0 1 256 (APIC IDs"));
+	assert_int_equal(pp->aps[0].apic_id, 0);
+	assert_int_equal(pp->aps[1].apic_id, 1);
+	assert_int_equal(pp->aps[2].apic_id, 0x100);
+	assert_int_equal(pp->aps[3].apic_id, 0x101);
+	assert_non_null(strstr(f->plan.ap_desc, "boot CPU: APIC ID 257 (runs purgatory; never INIT)"));
+	assert_non_null(strstr(f->plan.ap_desc, "AP APIC ID 0: INIT\n  AP APIC ID 1: INIT\n  AP APIC ID 256: INIT"));
 
 	/* no apicid in /proc/cpuinfo: the MADT's first CPU is the boot CPU */
 	put_le32(tab + 44 + 4, 7);           /* first x2APIC entry: ID 7 */
@@ -497,7 +517,7 @@ static void test_boot_cpu_and_x2apic(void **state)
 	sv->have_boot_apic_id = false;
 	plan_ok(f, sv, &rq);
 	assert_int_equal(pp->boot_apic_id, 7);
-	assert_int_equal(pp->ap_apic_ids[0], 7);
+	assert_int_equal(pp->aps[0].apic_id, 7);
 	free(sv);
 }
 

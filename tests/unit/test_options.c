@@ -10,6 +10,7 @@
 
 #include "error.h"
 #include "options.h"
+#include "plan.h"
 
 #define assert_msg_has(e, s)                                                    \
 	do {                                                                    \
@@ -325,10 +326,32 @@ static void test_parse_again(void **state)
 	PARSE_FAILS("unknown option -q", "-l", "/k", "-q");
 }
 
+static void test_ap_handoff_and_last_handoff(void **state)
+{
+	struct options o;
+	struct mpk_error err = { 0 };
+
+	(void)state;
+	assert_int_equal(PARSE(&o, &err, "-l", "K"), 0);
+	assert_int_equal(o.ap_handoff, AP_HANDOFF_PARK); /* the default */
+	assert_int_equal(PARSE(&o, &err, "-l", "K", "--ap-handoff=init"), 0);
+	assert_int_equal(o.ap_handoff, AP_HANDOFF_INIT);
+	assert_int_equal(PARSE(&o, &err, "--ap-handoff=park", "--plan", "-l", "K"), 0);
+	assert_int_equal(o.ap_handoff, AP_HANDOFF_PARK);
+	assert_int_equal(PARSE(&o, &err, "--last-handoff"), 0);
+	assert_int_equal(o.action, ACTION_LAST_HANDOFF);
+	PARSE_FAILS("--ap-handoff=mailbox: unknown; use park or init", "-l", "K",
+		    "--ap-handoff=mailbox");
+	PARSE_FAILS("--ap-handoff with -s", "-s", "-l", "K", "--ap-handoff=init");
+	PARSE_FAILS("--ap-handoff: only meaningful with -l", "-e", "--ap-handoff=init");
+	PARSE_FAILS("only one of", "--last-handoff", "--status");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_load_short_and_long),
+		cmocka_unit_test(test_ap_handoff_and_last_handoff),
 		cmocka_unit_test(test_kernel_position),
 		cmocka_unit_test(test_command_line_and_multiple_appends),
 		cmocka_unit_test(test_too_many_appends),

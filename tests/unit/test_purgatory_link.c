@@ -419,8 +419,8 @@ static void test_set_params(void **state)
 	p->ranges[1] = (struct mpk_digest_range){ 0x3fedc000, 0x1040, 0x99aabbccddeeff00ull };
 	p->nr_aps = 4;
 	for (unsigned i = 0; i < 4; i++)
-		p->ap_apic_ids[i] = i;
-	p->ap_apic_ids[MPK_MAX_APS - 1] = 0xabcdef01; /* the last byte is written too */
+		p->aps[i].apic_id = i;
+	p->aps[MPK_MAX_APS - 1].apic_id = 0xabcdef01; /* the last byte is written too */
 	purgatory_set_params(&img, p);
 	assert_memory_equal(img.buf + img.params_off, p, sizeof(*p));
 	assert_memory_equal(img.buf, before, img.params_off);

@@ -26,7 +26,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_CACHE = "/var/cache/mpkexec-vm"
 QEMU = "qemu-system-x86_64"
 # Fields that take the rest of the line (they contain spaces).
-REST_FIELDS = ("cmdline", "msg")
+REST_FIELDS = ("cmdline", "msg", "line")
 
 
 def qemu_available():
@@ -126,12 +126,15 @@ def compute_latencies(lines, records):
 
 
 def run(cache, initramfs, chain, mode="chain", loader="mpkexec", extra="",
-        log=None, timeout=300, smp=None, mem="1G", qemu_args=(), echo=False):
+        log=None, timeout=300, smp=None, mem="1G", qemu_args=(), echo=False,
+        params=()):
     kernels = chain.split(",")
+    more_params = params
     params = ["mpk.gen=0", "mpk.chain=" + chain, "mpk.mode=" + mode,
               "mpk.loader=" + loader]
     if extra:
         params.append("mpk.extra=" + extra.replace(" ", "+"))
+    params += list(more_params)
     append = ("console=ttyS0,115200 earlyprintk=serial,ttyS0,115200 panic=-1 "
               + " ".join(params))
     smp = smp or os.environ.get("SMP", "4")

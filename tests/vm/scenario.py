@@ -11,6 +11,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+import handoff_checks  # noqa: E402
 
 
 class Checker:
@@ -54,24 +55,32 @@ def setup(name):
     return cfg
 
 
-def boot(cfg, chain, mode="chain"):
+def boot(cfg, chain, mode="chain", extra="", params=()):
     return harness.run(cfg["cache"], cfg["initramfs"], chain, mode,
-                       cfg["loader"], cfg["extra"], cfg["log"], cfg["timeout"])
+                       cfg["loader"], (cfg["extra"] + " " + extra).strip(), cfg["log"],
+                       cfg["timeout"], params=params)
 
 
-def chain_test(name, chain):
+def chain_test(name, chain, handoff="park", hotplug=0):
+    """Boots the chain; with the mpkexec loader every generation after the
+    first is checked for `handoff` ("park" or "init") and, on 6.12,
+    `hotplug` rounds of CPU offline/online."""
     cfg = setup(name)
     kernels = chain.split(",")
-    res = boot(cfg, chain)
+    extra = "--ap-handoff=%s" % handoff if cfg["loader"] == "mpkexec" else ""
+    res = boot(cfg, chain, extra=extra,
+               params=["mpk.hotplug=%d" % hotplug] if hotplug else [])
     c = Checker(name)
     ncpu = int(os.environ.get("SMP", "4"))
     # split the records into generations, each starting at its MPK-GEN
-    gens = []
+    gens, lists = [], []
     for r in res.records:
         if r["tag"] == "GEN":
             gens.append({"GEN": r})
+            lists.append({})
         elif gens:
             gens[-1].setdefault(r["tag"], r)
+            lists[-1].setdefault(r["tag"], []).append(r)
     c.check(len(gens) == len(kernels), "generation count", len(kernels),
             len(gens))
     prev_next = None
@@ -93,6 +102,13 @@ def chain_test(name, chain):
             for w in ("mpk.gen=%d" % i, "mpk.token=%s" % want):
                 c.check(w in words, "gen %d cmdline has %s" % (i, w), w,
                         rec.get("cmdline"))
+        if i > 0 and cfg["loader"] == "mpkexec":
+            handoff_checks.check_generation(c, i, lists[i], ncpu, handoff,
+                                            hotplug if k == "6.12" else 0)
+        bring = handoff_checks.smp_bringup_ms([r["line"] for r in lists[i].get("DMESG", [])])
+        if bring is not None:
+            print("smp-bringup gen=%d kernel=%s handoff=%s ms=%.1f" % (
+                i, k, "firmware" if i == 0 else handoff, bring))
         prev_next = g.get("NEXT")
         lat = next((l["ms"] for l in res.latencies if l["gen"] == str(i + 1)), None)
         if i + 1 < len(kernels):

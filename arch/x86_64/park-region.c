@@ -1,0 +1,65 @@
+#include "park-region.h"
+
+#include <string.h>
+
+#include "acpi.h"
+#include "bytes.h"
+
+#define PTE_P   (1ull << 0)
+#define PTE_RW  (1ull << 1)
+#define PTE_PS  (1ull << 7)
+
+void park_region_build(uint8_t *buf, uint64_t base, const uint8_t *code,
+		       const uint32_t *apic_ids, unsigned n, unsigned mailbox_version)
+{
+	struct park_header *h = (struct park_header *)(buf + PARK_HEADER_OFF);
+	uint8_t *c = buf + PARK_CODE_OFF;
+
+	memset(buf, 0, PARK_REGION_SIZE);
+	h->magic = PARK_MAGIC;
+	h->abi_version = PARK_ABI_VERSION;
+	h->region_size = PARK_REGION_SIZE;
+	h->region_base = base;
+	h->nr_cpus = n;
+	h->mailbox_version = mailbox_version;
+	h->reset_vector = park_reset_vector(base);
+
+	memcpy(c, code, 4096);
+	put_le64(c + PARK_CODE_CR3_4LEVEL, base + PARK_PT_PML4);
+	put_le64(c + PARK_CODE_CR3_5LEVEL, base + PARK_PT_PML5);
+	put_le64(c + PARK_CODE_GDT_DESC + 2, base + PARK_CODE_OFF + PARK_CODE_GDT);
+
+	/* Identity map of the low 4 GiB in 2 MiB pages: the region itself, the
+	 * next kernel's wakeup trampoline (< 1 MiB) and anything a WakeupVector
+	 * may need.  PML5[0] -> PML4, so one set serves both paging depths. */
+	put_le64(buf + PARK_PT_PML5, base + PARK_PT_PML4 + (PTE_P | PTE_RW));
+	put_le64(buf + PARK_PT_PML4, base + PARK_PT_PDPT + (PTE_P | PTE_RW));
+	for (unsigned g = 0; g < 4; g++) {
+		uint8_t *pd = buf + PARK_PT_PD0 + g * 4096;
+
+		put_le64(buf + PARK_PT_PDPT + g * 8,
+			 base + PARK_PT_PD0 + g * 4096u + (PTE_P | PTE_RW));
+		for (unsigned i = 0; i < 512; i++)
+			put_le64(pd + i * 8, ((uint64_t)g << 30) + ((uint64_t)i << 21) +
+					     (PTE_P | PTE_RW | PTE_PS));
+	}
+	for (unsigned i = 0; i < n && i < PARK_MAX_CPUS; i++)
+		put_le32(buf + PARK_CPUS_OFF + i * PARK_CPU_SIZE + PARK_CPU_APIC_ID, apic_ids[i]);
+	/* The status table "MPKP": exported by the next kernel from sysfs. */
+	put_le32(buf + PARK_STATUS_OFF + 36, PARK_ABI_VERSION);
+	put_le32(buf + PARK_STATUS_OFF + 40, n);
+	put_le64(buf + PARK_STATUS_OFF + 44, base);
+	put_le64(buf + PARK_STATUS_OFF + 52, mailbox_version);
+	acpi_sdt_init(buf + PARK_STATUS_OFF, PARK_STATUS_SIG, PARK_STATUS_LEN(n));
+}
+
+void trampoline_build(uint8_t *buf, uint64_t addr, uint64_t park_base,
+		      const uint8_t *code)
+{
+	memcpy(buf, code, 4096);
+	put_le32(buf + TRAMP_GDT_DESC + 2, (uint32_t)(addr + TRAMP_GDT));
+	put_le32(buf + TRAMP_PM_JUMP, (uint32_t)(addr + get_le32(code + TRAMP_PM32_OFF_CHECK)));
+	put_le32(buf + TRAMP_LM_JUMP,
+		 (uint32_t)(addr + get_le32(code + TRAMP_PM32_OFF_CHECK + 4)));
+	put_le64(buf + TRAMP_PARK_ENTRY, park_base + PARK_CODE_OFF + PARK_ENTRY_SIPI);
+}

@@ -1,0 +1,173 @@
+/* The park loop: the code page of a park region (include/mpkexec/
+ * park-abi.h, docs/park-abi.md).  It is the firmware side of the ACPI MADT
+ * Multiprocessor Wakeup mailbox, version 1, for CPUs mpkexec gathered.
+ *
+ * Assembled as one 4 KiB page that the loader copies to region offset
+ * PARK_CODE_OFF and patches (CR3 values, GDT base).  Position independent:
+ * the mailbox and per-CPU table are found RIP-relative from this page.
+ *
+ * Rules (they hold on the TDX path too): no stack, no port I/O, no MMIO,
+ * no HLT/MWAIT, no IPIs, no MSR writes; only PAUSE and ordinary memory.
+ * CPUID (leaves 0, 1, 0xB) and RDTSC are the only other instructions that
+ * leave the core.
+ */
+#include "mpkexec/park-abi.h"
+
+#define CR4_PAE   (1 << 5)
+#define CR4_MCE   (1 << 6)
+#define CR4_LA57  (1 << 12)
+
+	.code64
+	.text
+park_page:
+
+/* Entry from the SIPI trampoline: 64-bit, IF = 0, already on this region's
+ * page tables and GDT.  RBX: anything. */
+	.org	PARK_ENTRY_SIPI
+park_entry_sipi:
+	movl	$PARK_HOW_INIT_SIPI, %r15d
+	jmp	park_common
+
+/* Entry as a WakeupVector of another mailbox (firmware's, or an older park
+ * region's): 64-bit, IF = 0, that firmware's identity map (covering at
+ * least this page), its GDT.  Used to migrate CPUs into this region. */
+	.org	PARK_ENTRY_MIGRATE
+park_entry_migrate:
+	movl	$PARK_HOW_MIGRATED, %r15d
+	jmp	park_common
+
+/* The MADT v1 ResetVector: a kernel jumps here when it offlines a CPU or
+ * stops it for kexec (Linux >= 6.11 asm_acpi_mp_play_dead).  64-bit, IF = 0,
+ * CR3 = the kernel's identity map, which covers THIS PAGE ONLY of the region;
+ * RSP, GDTR and IDTR still point at unmapped kernel memory.  So: touch
+ * nothing outside this page and no stack until CR3 is ours. */
+	.org	PARK_RESET_VECTOR
+park_reset_vector:
+	movl	$PARK_HOW_RESET_VECTOR, %r15d
+	/* fall through */
+
+park_common:
+	cli
+	/* 1. Our own page tables, same paging depth as now (CR4.LA57 cannot
+	 *    change with paging on).  The CR3 values live in this page. */
+	movq	%cr4, %rax
+	movq	park_cr3_4level(%rip), %rcx
+	testl	$CR4_LA57, %eax
+	jz	1f
+	movq	park_cr3_5level(%rip), %rcx
+1:	movq	%rcx, %cr3
+	/* 2. CR4 = PAE [| LA57] [| MCE]: PCIDE and PGE off, as a WakeupVector
+	 *    expects (a kernel that drops to 32-bit mode needs PCIDE = 0);
+	 *    MCE kept: clearing it is a #VE in a TDX guest. */
+	andl	$(CR4_PAE | CR4_LA57 | CR4_MCE), %eax
+	movq	%rax, %cr4
+	/* 3. Our GDT and a null IDT: the old ones may be in reused memory.
+	 *    CS keeps its cached 64-bit descriptor; selector 0x10 is code64 in
+	 *    our GDT too. */
+	lgdt	park_gdt_desc(%rip)
+	lidt	park_idt_desc(%rip)
+	movl	$PARK_GDT_DATA, %eax
+	movl	%eax, %ds
+	movl	%eax, %es
+	movl	%eax, %ss
+	movl	%eax, %fs
+	movl	%eax, %gs
+
+	/* 4. Our APIC ID, as the OS will write it into the mailbox: the
+	 *    x2APIC ID from leaf 0xB where present, else the 8-bit initial
+	 *    APIC ID from leaf 1. */
+	xorl	%eax, %eax
+	cpuid
+	cmpl	$0xb, %eax
+	jb	2f
+	movl	$0xb, %eax
+	xorl	%ecx, %ecx
+	cpuid
+	testl	%ebx, %ebx		/* EBX = 0: leaf 0xB not implemented */
+	jz	2f
+	movl	%edx, %r12d
+	jmp	3f
+2:	movl	$1, %eax
+	cpuid
+	shrl	$24, %ebx
+	movl	%ebx, %r12d
+3:
+	/* 5. Find our per-CPU record: R14 = mailbox, R13 = record or 0. */
+	leaq	(park_page - PARK_CODE_OFF)(%rip), %r14
+	leaq	PARK_CPUS_OFF(%r14), %r13
+	movl	(PARK_HEADER_OFF + PARK_HDR_NR_CPUS)(%r14), %ecx
+	cmpl	$PARK_MAX_CPUS, %ecx
+	jbe	4f
+	movl	$PARK_MAX_CPUS, %ecx
+4:	testl	%ecx, %ecx
+	jz	5f
+	cmpl	%r12d, PARK_CPU_APIC_ID(%r13)
+	je	6f
+	addq	$PARK_CPU_SIZE, %r13
+	decl	%ecx
+	jmp	4b
+5:	xorl	%r13d, %r13d		/* not listed: serve the mailbox anyway */
+	jmp	park_loop
+6:	movl	%r15d, PARK_CPU_HOW(%r13)
+	rdtsc
+	shlq	$32, %rdx
+	orq	%rdx, %rax
+	movq	%rax, PARK_CPU_ARRIVED_TSC(%r13)
+	/* Stores are seen in order (x86-TSO): state last. */
+	movl	$PARK_STATE_PARKED, PARK_CPU_STATE(%r13)
+
+/* The loop.  R12 = our APIC ID, R13 = our record (or 0), R14 = mailbox. */
+park_loop:
+	pause
+	movzwl	MBOX_COMMAND(%r14), %eax	/* all 16 bits of Command */
+	testl	%eax, %eax
+	jz	park_loop
+	cmpl	%r12d, MBOX_APIC_ID(%r14)
+	jne	park_loop			/* someone else's command: leave it */
+	cmpl	$MBOX_CMD_WAKEUP, %eax
+	je	park_wakeup
+	cmpl	$MBOX_CMD_TEST, %eax
+	jne	park_loop			/* unknown: leave it pending */
+	/* Test: we are in the loop, say so by clearing Command. */
+	testq	%r13, %r13
+	jz	7f
+	incl	PARK_CPU_TESTS(%r13)
+7:	movw	$MBOX_CMD_NOOP, MBOX_COMMAND(%r14)
+	jmp	park_loop
+
+park_wakeup:
+	/* Read the vector BEFORE the acknowledgement: once Command is 0 the
+	 * OS may write the next CPU's ApicId and WakeupVector. */
+	movq	MBOX_WAKEUP_VECTOR(%r14), %rax
+	testq	%r13, %r13
+	jz	8f
+	incl	PARK_CPU_WAKEUPS(%r13)
+	movl	$PARK_STATE_WOKEN, PARK_CPU_STATE(%r13)
+8:	/* The acknowledgement: a plain store is a release on x86-TSO. */
+	movw	$MBOX_CMD_NOOP, MBOX_COMMAND(%r14)
+	/* As the spec promises: 64-bit, IF = 0, identity map of the low
+	 * 4 GiB, flat selectors, CR4.PCIDE = 0, CR0.NE as it was (set). */
+	jmp	*%rax
+
+/* Data, patched by the loader (arch/x86_64/park-region.c). */
+	.org	PARK_CODE_CR3_4LEVEL
+park_cr3_4level:
+	.quad	0
+	.org	PARK_CODE_CR3_5LEVEL
+park_cr3_5level:
+	.quad	0
+	.org	PARK_CODE_GDT
+park_gdt:
+	.quad	0			/* 0x00 null */
+	.quad	0			/* 0x08 unused */
+	.quad	0x00af9a000000ffff	/* 0x10 code, 64-bit */
+	.quad	0x00cf92000000ffff	/* 0x18 data, flat */
+	.org	PARK_CODE_GDT_DESC
+park_gdt_desc:
+	.word	4 * 8 - 1
+	.quad	0			/* base: region + PARK_CODE_OFF + PARK_CODE_GDT */
+park_idt_desc:
+	.word	0			/* limit 0: no IDT; an exception here is fatal */
+	.quad	0
+	.org	0x1000
+	.section .note.GNU-stack, "", @progbits

@@ -1,0 +1,79 @@
+/* The handoff report: what purgatory did, for the next system to read.
+ * Purgatory writes it into a setup_data node (type MPK_SETUP_DATA_TYPE)
+ * chained from the next kernel's boot_params; Linux shows it as
+ * /sys/kernel/boot_params/setup_data/<N>/{type,data}, and
+ * `mpkexec --last-handoff` prints it.  Documented in docs/park-abi.md. */
+#ifndef MPKEXEC_HANDOFF_REPORT_H
+#define MPKEXEC_HANDOFF_REPORT_H
+
+#include <stdint.h>
+
+#define MPK_SETUP_DATA_TYPE      0x4d504b48u        /* "HKPM"; bit 31 clear */
+#define MPK_REPORT_MAGIC         0x54525045524b504dull /* "MPKREPRT" */
+#define MPK_REPORT_VERSION       1
+
+enum mpk_strategy {
+	MPK_STRATEGY_INIT = 1,          /* APs put into INIT, original MADT */
+	MPK_STRATEGY_PARK = 2,          /* APs parked, MADT with a wakeup mailbox */
+	MPK_STRATEGY_PARK_FAILED = 3,   /* no AP arrived: INIT + original MADT */
+};
+
+enum mpk_cpu_outcome {
+	MPK_CPU_BOOT = 1,               /* ran purgatory (or the running kernel's CPU 0) */
+	MPK_CPU_INIT = 2,               /* put into INIT (classic handoff) */
+	MPK_CPU_PARKED_INIT_SIPI = 3,   /* gathered with INIT-SIPI-SIPI */
+	MPK_CPU_ALREADY_PARKED = 4,     /* was in this park region already */
+	MPK_CPU_MIGRATED = 5,           /* moved from another mailbox */
+	MPK_CPU_NOT_ARRIVED = 6,        /* never checked in: disabled in the MADT */
+};
+
+struct mpk_report_cpu {
+	uint32_t apic_id;
+	uint32_t outcome;               /* enum mpk_cpu_outcome */
+	uint64_t arrived_tsc;           /* 0 unless parked */
+};
+
+struct mpk_handoff_report {
+	uint64_t magic;
+	uint32_t version;
+	uint32_t strategy;              /* enum mpk_strategy */
+	uint32_t digests_checked;       /* segments verified (0 with -i) */
+	uint32_t digests_ok;            /* 1: all matched (else purgatory stopped) */
+	uint32_t init_ipis;             /* INIT IPIs sent, assert + de-assert count once */
+	uint32_t sipi_ipis;             /* STARTUP IPIs sent */
+	uint64_t tsc_khz;               /* the loader's TSC frequency estimate */
+	uint64_t tsc_entry;             /* purgatory entered */
+	uint64_t tsc_gather_start;
+	uint64_t tsc_gather_end;
+	uint64_t tsc_exit;              /* jump to the payload */
+	uint64_t park_base;             /* 0 without a park region */
+	uint64_t rsdp;                  /* RSDP handed to the payload */
+	uint32_t self_apic_id;          /* the CPU that ran purgatory */
+	uint32_t nr_cpus;
+	struct mpk_report_cpu cpu[];
+};
+
+/* The firmware's ACPI root tables and MADT, carried from one generation to
+ * the next in a second setup_data node: a kernel booted by mpkexec cannot
+ * read them back (Debian kernels refuse /dev/mem for ACPI and NVS ranges),
+ * and every generation builds its tables from firmware's, not from the
+ * previous generation's.  Followed by xsdt_len + rsdt_len + madt_len bytes:
+ * the XSDT, the RSDT and the MADT, as firmware has them. */
+#define MPK_SETUP_ACPI_ROOT      0x4d504b41u        /* "AKPM" */
+#define MPK_ACPI_SNAPSHOT_MAGIC  0x31495043414b504dull /* "MPKACPI1" */
+
+struct mpk_acpi_snapshot {
+	uint64_t magic;
+	uint32_t xsdt_len;
+	uint32_t rsdt_len;
+	uint32_t madt_len;
+	uint32_t reserved;
+	uint64_t rsdp_addr;
+	uint64_t xsdt_addr;
+	uint64_t rsdt_addr;
+	uint64_t madt_addr;
+	uint8_t rsdp[36];
+	uint8_t reserved2[4];
+};
+
+#endif

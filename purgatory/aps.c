@@ -1,0 +1,212 @@
+#include "aps.h"
+
+#include "apic.h"
+#include "console.h"
+#include "cpu.h"
+#include "mpkexec/bootparam.h"
+#include "mpkexec/park-abi.h"
+#include "pagetable.h"
+#include "timer.h"
+
+#define MSR_EFER        0xc0000080
+#define EFER_SCE        (1u << 0)
+#define EFER_LME        (1u << 8)
+#define EFER_NXE        (1u << 11)
+#define CR4_PAE         (1u << 5)
+#define CR4_MCE         (1u << 6)
+#define MADT_CPU_USABLE 0x3u   /* Enabled | Online Capable */
+#define MADT_CHECKSUM   9   /* offset of the checksum in any ACPI table */
+
+/* INIT -> STARTUP: 10 ms is what the MP spec asks of old CPUs (Linux skips
+ * it on modern ones); it is paid once for all APs, not per CPU. */
+#define INIT_SETTLE_US  10000
+/* Between the two STARTUP IPIs (Intel SDM, MP initialisation). */
+#define SIPI_GAP_US     200
+
+static volatile uint32_t *u32_at(uint64_t addr)
+{
+	return (volatile uint32_t *)(uintptr_t)addr;
+}
+
+/* Brings up this CPU's APIC for sending IPIs: xAPIC registers need our
+ * own identity map (see pagetable.h); returns -1 if the APIC is off. */
+static int apic_up(struct apic *a)
+{
+	if (apic_probe(a) < 0)
+		return -1;
+	if (!a->x2apic)
+		write_cr3(pagetable_identity_4g(read_cr4() & CR4_LA57, a->mmio_base));
+	apic_enable(a);
+	return 0;
+}
+
+/* Never send INIT to ourselves, nor to the running kernel's boot CPU: an
+ * INIT'd BSP runs the firmware reset path instead of waiting for a SIPI. */
+static int is_exempt(const struct mpk_purgatory_params *p, const struct apic *a, uint32_t id)
+{
+	return id == a->self_id || id == p->boot_apic_id;
+}
+
+static void send_init(const struct apic *a, uint32_t id, struct mpk_handoff_report *r)
+{
+	if (apic_send_ipi(a, IPI_INIT_ASSERT, id, 0) == 0)
+		r->init_ipis++;
+	apic_send_ipi(a, IPI_INIT_DEASSERT, id, 0);
+}
+
+void aps_init(const struct mpk_purgatory_params *p, struct mpk_handoff_report *r)
+{
+	uint64_t kexec_cr3 = read_cr3();
+	struct apic a;
+
+	r->strategy = MPK_STRATEGY_INIT;
+	if (apic_up(&a) < 0) {
+		console_puts("mpkexec purgatory: local APIC globally disabled; APs not touched\n");
+		return;
+	}
+	r->self_apic_id = a.self_id;
+	for (uint32_t i = 0; i < p->nr_aps; i++) {
+		uint32_t id = p->aps[i].apic_id;
+
+		if (is_exempt(p, &a, id)) {
+			r->cpu[i].outcome = MPK_CPU_BOOT;
+			continue;
+		}
+		send_init(&a, id, r);
+		r->cpu[i].outcome = MPK_CPU_INIT;
+	}
+	write_cr3(kexec_cr3);
+}
+
+static volatile uint32_t *park_state(const struct mpk_purgatory_params *p, uint32_t i)
+{
+	return u32_at(p->park_base + PARK_CPUS_OFF + i * PARK_CPU_SIZE + PARK_CPU_STATE);
+}
+
+static void madt_disable_cpu(const struct mpk_purgatory_params *p, uint32_t i)
+{
+	volatile uint32_t *flags = u32_at(p->madt_addr + p->aps[i].madt_flags_off);
+
+	*flags &= ~MADT_CPU_USABLE;
+}
+
+static void madt_fix_checksum(const struct mpk_purgatory_params *p)
+{
+	volatile uint8_t *m = (volatile uint8_t *)(uintptr_t)p->madt_addr;
+	uint8_t sum = 0;
+
+	m[MADT_CHECKSUM] = 0;
+	for (uint32_t i = 0; i < p->madt_len; i++)
+		sum = (uint8_t)(sum + m[i]);
+	m[MADT_CHECKSUM] = (uint8_t)-sum;
+}
+
+/* The status table's checksum, once the records are what the next kernel
+ * will see when it installs the table (later updates leave it stale). */
+static void park_status_fix_checksum(const struct mpk_purgatory_params *p)
+{
+	volatile uint8_t *t = (volatile uint8_t *)(uintptr_t)(p->park_base + PARK_STATUS_OFF);
+	uint32_t len = *(volatile uint32_t *)(t + 4);
+	uint8_t sum = 0;
+
+	t[MADT_CHECKSUM] = 0;
+	for (uint32_t i = 0; i < len; i++)
+		sum = (uint8_t)(sum + t[i]);
+	t[MADT_CHECKSUM] = (uint8_t)-sum;
+}
+
+/* The AP climbs to long mode on the park tables with the same paging depth
+ * and EFER as this CPU (CR4.LA57 must match what the park code expects). */
+static void trampoline_setup(const struct mpk_purgatory_params *p)
+{
+	uint64_t cr4 = read_cr4() & (CR4_PAE | CR4_LA57 | CR4_MCE);
+	uint64_t cr3 = p->park_base + ((cr4 & CR4_LA57) ? PARK_PT_PML5 : PARK_PT_PML4);
+
+	*u32_at(p->trampoline + TRAMP_CR4) = (uint32_t)cr4;
+	*u32_at(p->trampoline + TRAMP_CR3) = (uint32_t)cr3;
+	*u32_at(p->trampoline + TRAMP_EFER) =
+		(uint32_t)rdmsr(MSR_EFER) & (EFER_SCE | EFER_LME | EFER_NXE);
+}
+
+void aps_park(const struct mpk_purgatory_params *p, struct mpk_handoff_report *r)
+{
+	uint64_t kexec_cr3 = read_cr3(), deadline;
+	uint32_t expected = 0, arrived = 0;
+	uint8_t vector = (uint8_t)(p->trampoline >> 12);
+	struct apic a;
+
+	r->strategy = MPK_STRATEGY_PARK;
+	r->tsc_gather_start = rdtsc();
+	if (apic_up(&a) < 0) {
+		console_puts("mpkexec purgatory: local APIC globally disabled; cannot gather\n");
+		goto fallback;
+	}
+	r->self_apic_id = a.self_id;
+	trampoline_setup(p);
+	for (uint32_t i = 0; i < p->nr_aps; i++) {
+		if (is_exempt(p, &a, p->aps[i].apic_id)) {
+			r->cpu[i].outcome = MPK_CPU_BOOT;
+		} else if (*park_state(p, i) == PARK_STATE_PARKED) {
+			r->cpu[i].outcome = MPK_CPU_ALREADY_PARKED;
+		} else {
+			send_init(&a, p->aps[i].apic_id, r);
+			expected++;
+		}
+	}
+	if (expected) {
+		delay_us(p->tsc_khz, INIT_SETTLE_US);
+		for (int round = 0; round < 2; round++) {
+			for (uint32_t i = 0; i < p->nr_aps; i++) {
+				if (r->cpu[i].outcome)
+					continue;
+				if (apic_send_ipi(&a, IPI_STARTUP, p->aps[i].apic_id, vector) == 0)
+					r->sipi_ipis++;
+			}
+			delay_us(p->tsc_khz, SIPI_GAP_US);
+		}
+	}
+	/* Bounded wait: a CPU that never arrives is disabled, not waited for. */
+	deadline = rdtsc() + p->tsc_khz * p->gather_timeout_ms;
+	while (arrived < expected && rdtsc() < deadline) {
+		arrived = 0;
+		for (uint32_t i = 0; i < p->nr_aps; i++)
+			if (!r->cpu[i].outcome && *park_state(p, i) == PARK_STATE_PARKED)
+				arrived++;
+		cpu_relax();
+	}
+	arrived = 0;
+	for (uint32_t i = 0; i < p->nr_aps; i++) {
+		volatile uint64_t *tsc = (volatile uint64_t *)(uintptr_t)(p->park_base +
+			PARK_CPUS_OFF + i * PARK_CPU_SIZE + PARK_CPU_ARRIVED_TSC);
+
+		if (r->cpu[i].outcome == MPK_CPU_BOOT)
+			continue;
+		if (*park_state(p, i) == PARK_STATE_PARKED) {
+			if (!r->cpu[i].outcome)
+				r->cpu[i].outcome = MPK_CPU_PARKED_INIT_SIPI;
+			r->cpu[i].arrived_tsc = *tsc;
+			arrived++;
+			continue;
+		}
+		/* Never offer the next kernel a CPU that is not in the loop. */
+		r->cpu[i].outcome = MPK_CPU_NOT_ARRIVED;
+		madt_disable_cpu(p, i);
+		send_init(&a, p->aps[i].apic_id, r);
+	}
+	madt_fix_checksum(p);
+	park_status_fix_checksum(p);
+	write_cr3(kexec_cr3);
+	r->tsc_gather_end = rdtsc();
+	if (arrived || !expected)
+		return;
+fallback:
+	/* Parking failed outright: classic INIT and the original ACPI tables. */
+	console_puts("mpkexec purgatory: no AP reached the park region; falling back to INIT\n");
+	*(volatile uint64_t *)(uintptr_t)(p->boot_params + BP_ACPI_RSDP_ADDR) = p->orig_rsdp;
+	r->rsdp = p->orig_rsdp;
+	r->park_base = 0;
+	write_cr3(kexec_cr3);
+	aps_init(p, r);
+	r->strategy = MPK_STRATEGY_PARK_FAILED;
+	r->tsc_gather_end = rdtsc();
+}

@@ -1,0 +1,406 @@
+/* The tables handed to a parked next kernel: the MADT rewrite (wakeup
+ * structure, CPU flag offsets), the RSDP/XSDT/RSDT rewrite, the firmware
+ * snapshot carried between generations, the park region image, and the
+ * e820 retyping. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "acpi.h"
+#include "bytes.h"
+#include "madt.h"
+#include "memmap.h"
+#include "mpkexec/bootparam.h"
+#include "mpkexec/handoff-report.h"
+#include "mpkexec/park-abi.h"
+#include "park-region.h"
+
+#define Q35_APIC   FIXTURES "/q35-sysroot/sys/firmware/acpi/tables/APIC"
+#define X2APIC_AML FIXTURES "/madt-x2apic.aml"
+
+static uint8_t *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *b = malloc(1 << 16);
+
+	assert_non_null(f);
+	*len = fread(b, 1, 1 << 16, f);
+	fclose(f);
+	return b;
+}
+
+/* Walks a MADT; returns the offset of the first entry of `type`, or 0. */
+static size_t find_entry(const uint8_t *t, uint8_t type, unsigned *count)
+{
+	size_t first = 0;
+
+	*count = 0;
+	for (size_t off = 44; off + 2 <= get_le32(t + 4); off += t[off + 1]) {
+		if (t[off] != type)
+			continue;
+		if (!*count)
+			first = off;
+		(*count)++;
+	}
+	return first;
+}
+
+static void test_madt_v1_wakeup_on_q35(void **state)
+{
+	struct mpk_error err = { 0 };
+	uint32_t flags_off[MPK_MAX_APS];
+	size_t len, olen;
+	uint8_t *t = read_file(Q35_APIC, &len), *m;
+	struct madt_cpus *cpus = malloc(sizeof(*cpus));
+	struct madt_wakeup w;
+	unsigned n;
+	size_t off;
+
+	(void)state;
+	assert_int_equal(madt_with_wakeup(t, len, 0x3e773000, 0x3e774020, 1, &m, &olen,
+					  flags_off, &err), 0);
+	assert_int_equal(olen, len + 24);
+	assert_int_equal(get_le32(m + 4), olen);
+	assert_int_equal(acpi_checksum(m, olen), 0);
+	/* every original byte kept, in order, before the new structure */
+	assert_memory_equal(m + 10, t + 10, len - 10);
+	off = find_entry(m, MADT_MP_WAKEUP, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(off, len);
+	assert_int_equal(m[off + 1], 24);
+	assert_int_equal(get_le16(m + off + 2), 1);
+	assert_int_equal(get_le32(m + off + 4), 0);
+	assert_int_equal(get_le64(m + off + 8), 0x3e773000);
+	assert_int_equal(get_le64(m + off + 16), 0x3e774020);
+	assert_int_equal(madt_find_wakeup(m, olen, &w), 1);
+	assert_int_equal(w.version, 1);
+	assert_int_equal(w.reset_vector, 0x3e774020);
+	/* the flag offsets point at the flags of APIC IDs 0..3, in order */
+	assert_int_equal(madt_parse_cpus(m, olen, cpus, &err), 0);
+	assert_int_equal(cpus->n, 4);
+	for (unsigned i = 0; i < 4; i++) {
+		assert_int_equal(m[flags_off[i] - 4], MADT_LOCAL_APIC);
+		assert_int_equal(m[flags_off[i] - 1], cpus->apic_id[i]);
+		assert_int_equal(get_le32(m + flags_off[i]) & 1, 1);
+	}
+	assert_int_equal(madt_find_wakeup(t, len, &w), 0);
+	free(cpus);
+	free(m);
+	free(t);
+}
+
+static void test_madt_x2apic_offsets(void **state)
+{
+	struct mpk_error err = { 0 };
+	uint32_t flags_off[MPK_MAX_APS];
+	size_t len, olen;
+	uint8_t *t = read_file(X2APIC_AML, &len), *m;
+
+	(void)state;
+	assert_int_equal(madt_with_wakeup(t, len, 0x1000000, 0, 0, &m, &olen, flags_off, &err), 0);
+	assert_int_equal(olen, len + 16); /* version 0: no ResetVector */
+	assert_int_equal(acpi_checksum(m, olen), 0);
+	assert_int_equal(m[flags_off[2] - 8], MADT_LOCAL_X2APIC);
+	assert_int_equal(get_le32(m + flags_off[2] - 4), 0x100);
+	assert_int_equal(get_le32(m + flags_off[3] - 4), 0x101);
+	free(m);
+	free(t);
+}
+
+/* A hand-built MADT that already has a v0 wakeup structure: it is replaced,
+ * never duplicated (Linux only reads the first one). */
+static void test_madt_existing_v0_replaced(void **state)
+{
+	struct mpk_error err = { 0 };
+	uint32_t flags_off[MPK_MAX_APS];
+	uint8_t t[44 + 8 + 16 + 8] = { 'A', 'P', 'I', 'C' }, *m;
+	size_t olen, off;
+	struct madt_wakeup w;
+	unsigned n;
+
+	(void)state;
+	put_le32(t + 4, sizeof(t));
+	t[8] = 5;
+	t[44] = MADT_LOCAL_APIC, t[45] = 8, t[47] = 0, put_le32(t + 48, 1);
+	t[52] = MADT_MP_WAKEUP, t[53] = 16, put_le64(t + 60, 0xfee1000);
+	t[68] = MADT_LOCAL_APIC, t[69] = 8, t[71] = 1, put_le32(t + 72, 1);
+	acpi_set_checksum(t, sizeof(t));
+	assert_int_equal(madt_find_wakeup(t, sizeof(t), &w), 1);
+	assert_int_equal(w.version, 0);
+	assert_int_equal(w.mailbox, 0xfee1000);
+	assert_int_equal(w.reset_vector, 0);
+	assert_int_equal(madt_with_wakeup(t, sizeof(t), 0x5000000, 0x5001020, 1, &m, &olen,
+					  flags_off, &err), 0);
+	assert_int_equal(olen, sizeof(t) - 16 + 24);
+	off = find_entry(m, MADT_MP_WAKEUP, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(get_le64(m + off + 8), 0x5000000);
+	assert_int_equal(m[flags_off[1] - 1], 1);
+	assert_int_equal(acpi_checksum(m, olen), 0);
+	free(m);
+}
+
+static void test_madt_bad_input_rejected(void **state)
+{
+	struct mpk_error err = { 0 };
+	uint32_t flags_off[MPK_MAX_APS];
+	size_t len, olen;
+	uint8_t *t = read_file(Q35_APIC, &len), *m = (uint8_t *)1;
+
+	(void)state;
+	t[20] ^= 1; /* checksum now wrong */
+	assert_int_equal(madt_with_wakeup(t, len, 0x1000, 0, 1, &m, &olen, flags_off, &err), -1);
+	assert_null(m);
+	assert_non_null(strstr(err.msg, "checksum"));
+	free(t);
+}
+
+/* A fake physical memory: firmware tables at fixed addresses. */
+#define RSDP_AT 0xf5000ull
+#define XSDT_AT 0x3ffe1000ull
+#define RSDT_AT 0x3ffe2000ull
+#define MADT_AT 0x3ffe3000ull
+#define FACP_AT 0x3ffe4000ull
+
+struct fakemem {
+	uint8_t rsdp[36], xsdt[36 + 16], rsdt[36 + 8], madt[512], facp[36];
+	size_t madt_len;
+};
+
+static int fake_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	struct fakemem *f = ctx;
+	const struct { uint64_t at; const uint8_t *p; size_t n; } m[] = {
+		{ RSDP_AT, f->rsdp, 36 }, { XSDT_AT, f->xsdt, sizeof(f->xsdt) },
+		{ RSDT_AT, f->rsdt, sizeof(f->rsdt) }, { MADT_AT, f->madt, f->madt_len },
+		{ FACP_AT, f->facp, 36 },
+	};
+
+	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+		if (addr >= m[i].at && addr + len <= m[i].at + m[i].n) {
+			memcpy(buf, m[i].p + (addr - m[i].at), len);
+			return 0;
+		}
+	errno = EFAULT;
+	return -1;
+}
+
+static void fake_init(struct fakemem *f)
+{
+	size_t len;
+	uint8_t *madt = read_file(Q35_APIC, &len);
+
+	memset(f, 0, sizeof(*f));
+	memcpy(f->madt, madt, len);
+	f->madt_len = len;
+	free(madt);
+	acpi_sdt_init(f->facp, "FACP", 36);
+	put_le64(f->xsdt + 36, FACP_AT);
+	put_le64(f->xsdt + 44, MADT_AT);
+	acpi_sdt_init(f->xsdt, "XSDT", sizeof(f->xsdt));
+	put_le32(f->rsdt + 36, FACP_AT);
+	put_le32(f->rsdt + 40, MADT_AT);
+	acpi_sdt_init(f->rsdt, "RSDT", sizeof(f->rsdt));
+	memcpy(f->rsdp, "RSD PTR ", 8);
+	memcpy(f->rsdp + 9, "BOCHS ", 6);
+	f->rsdp[15] = 2;
+	put_le32(f->rsdp + 16, RSDT_AT);
+	put_le32(f->rsdp + 20, 36);
+	put_le64(f->rsdp + 24, XSDT_AT);
+	f->rsdp[8] = (uint8_t)-acpi_checksum(f->rsdp, 20);
+	f->rsdp[32] = (uint8_t)-acpi_checksum(f->rsdp, 36);
+}
+
+static void test_root_rewrite(void **state)
+{
+	struct fakemem f;
+	struct physmem mem = { fake_read, &f };
+	struct mpk_error err = { 0 };
+	struct acpi_root root;
+	struct acpi_handoff h;
+	const uint64_t base = 0x3e772000, status = 0x3e774000 + PARK_STATUS_OFF;
+	const uint8_t *rsdp, *xsdt, *rsdt;
+
+	(void)state;
+	fake_init(&f);
+	if (acpi_read_root(&mem, RSDP_AT, &root, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(root.madt_addr, MADT_AT);
+	assert_int_equal(acpi_build_handoff(&root, f.madt, f.madt_len, status, base, &h, &err), 0);
+	assert_int_equal(h.rsdp_addr, base);
+	rsdp = h.buf;
+	assert_memory_equal(rsdp, "RSD PTR ", 8);
+	assert_memory_equal(rsdp + 9, "BOCHS ", 6);      /* same OEM */
+	assert_int_equal(acpi_checksum(rsdp, 20), 0);
+	assert_int_equal(acpi_checksum(rsdp, 36), 0);
+	xsdt = h.buf + (get_le64(rsdp + 24) - base);
+	rsdt = h.buf + (get_le32(rsdp + 16) - base);
+	/* XSDT: FACP kept at its address, MADT -> copy, status table appended */
+	assert_int_equal(get_le32(xsdt + 4), 36 + 24);
+	assert_int_equal(acpi_checksum(xsdt, 60), 0);
+	assert_int_equal(get_le64(xsdt + 36), FACP_AT);
+	assert_int_equal(get_le64(xsdt + 44), h.madt_addr);
+	assert_int_equal(get_le64(xsdt + 52), status);
+	assert_int_equal(get_le32(rsdt + 4), 36 + 12);
+	assert_int_equal(acpi_checksum(rsdt, 48), 0);
+	assert_int_equal(get_le32(rsdt + 36), FACP_AT);
+	assert_int_equal(get_le32(rsdt + 40), h.madt_addr);
+	assert_int_equal(get_le32(rsdt + 44), status);
+	assert_memory_equal(h.buf + h.madt_off, f.madt, f.madt_len);
+	assert_int_equal(h.madt_addr & 15, 0);
+	acpi_handoff_free(&h);
+	acpi_root_free(&root);
+}
+
+static void test_root_errors(void **state)
+{
+	struct fakemem f;
+	struct physmem mem = { fake_read, &f };
+	struct mpk_error err = { 0 };
+	struct acpi_root root;
+
+	(void)state;
+	fake_init(&f);
+	f.xsdt[40] ^= 0xff; /* XSDT checksum broken */
+	assert_int_equal(acpi_read_root(&mem, RSDP_AT, &root, &err), -1);
+	assert_non_null(strstr(err.msg, "ACPI XSDT at 0x3ffe1000: checksum mismatch"));
+	fake_init(&f);
+	assert_int_equal(acpi_read_root(&mem, 0x1234000, &root, &err), -1);
+	assert_non_null(strstr(err.msg, "ACPI RSDP at 0x1234000: cannot read"));
+	fake_init(&f);
+	f.rsdp[0] = 'X';
+	assert_int_equal(acpi_read_root(&mem, RSDP_AT, &root, &err), -1);
+	assert_non_null(strstr(err.msg, "no valid \"RSD PTR \" signature"));
+}
+
+static void test_snapshot_roundtrip(void **state)
+{
+	struct fakemem f;
+	struct physmem mem = { fake_read, &f };
+	struct mpk_error err = { 0 };
+	struct acpi_root root, back;
+	uint8_t *snap, *madt;
+	size_t n, madt_len;
+
+	(void)state;
+	fake_init(&f);
+	assert_int_equal(acpi_read_root(&mem, RSDP_AT, &root, &err), 0);
+	n = acpi_snapshot_size(&root, f.madt_len);
+	snap = malloc(n);
+	acpi_snapshot_write(snap, &root, f.madt, f.madt_len);
+	assert_int_equal(acpi_snapshot_read(snap, n, &back, &madt, &madt_len, &err), 0);
+	assert_int_equal(back.rsdp_addr, RSDP_AT);
+	assert_int_equal(back.xsdt_addr, XSDT_AT);
+	assert_int_equal(back.rsdt_addr, RSDT_AT);
+	assert_int_equal(back.madt_addr, MADT_AT);
+	assert_int_equal(back.revision, 2);
+	assert_memory_equal(back.rsdp, f.rsdp, 36);
+	assert_memory_equal(back.xsdt, f.xsdt, sizeof(f.xsdt));
+	assert_memory_equal(back.rsdt, f.rsdt, sizeof(f.rsdt));
+	assert_int_equal(madt_len, f.madt_len);
+	assert_memory_equal(madt, f.madt, madt_len);
+	free(madt);
+	acpi_root_free(&back);
+	/* truncated, or a table damaged in transit: refused */
+	assert_int_equal(acpi_snapshot_read(snap, n - 1, &back, &madt, &madt_len, &err), -1);
+	snap[sizeof(struct mpk_acpi_snapshot) + 40] ^= 1;
+	assert_int_equal(acpi_snapshot_read(snap, n, &back, &madt, &madt_len, &err), -1);
+	assert_non_null(strstr(err.msg, "bad XSDT copy"));
+	free(snap);
+	acpi_root_free(&root);
+}
+
+static void test_park_region_layout(void **state)
+{
+	uint8_t *r = calloc(1, PARK_REGION_SIZE), tr[4096];
+	const uint64_t base = 0x3e773000;
+	const uint32_t ids[3] = { 0, 1, 0x100 };
+	const uint8_t *code = park_code_blob, *st = r + PARK_STATUS_OFF;
+
+	(void)state;
+	assert_int_equal(park_code_blob_end - park_code_blob, 4096);
+	assert_int_equal(trampoline_blob_end - trampoline_blob, 4096);
+	park_region_build(r, base, code, ids, 3, 1);
+	/* mailbox empty, header in the firmware half */
+	for (unsigned i = 0; i < 0x800; i++)
+		assert_int_equal(r[i], 0);
+	assert_int_equal(get_le64(r + PARK_HEADER_OFF), PARK_MAGIC);
+	assert_int_equal(get_le32(r + PARK_HEADER_OFF + PARK_HDR_NR_CPUS), 3);
+	assert_int_equal(get_le64(r + PARK_HEADER_OFF + 0x20), base + 0x1020);
+	/* code page: patched CR3s and GDT base, otherwise the assembled page */
+	assert_int_equal(get_le64(r + PARK_CODE_OFF + PARK_CODE_CR3_4LEVEL), base + PARK_PT_PML4);
+	assert_int_equal(get_le64(r + PARK_CODE_OFF + PARK_CODE_CR3_5LEVEL), base + PARK_PT_PML5);
+	assert_int_equal(get_le64(r + PARK_CODE_OFF + PARK_CODE_GDT_DESC + 2),
+			 base + PARK_CODE_OFF + PARK_CODE_GDT);
+	assert_memory_equal(r + PARK_CODE_OFF, code, PARK_CODE_CR3_4LEVEL);
+	/* identity map: PML5 -> PML4 -> PDPT -> 4 PDs of 2 MiB pages */
+	assert_int_equal(get_le64(r + PARK_PT_PML5), base + PARK_PT_PML4 + 3);
+	assert_int_equal(get_le64(r + PARK_PT_PML4), base + PARK_PT_PDPT + 3);
+	assert_int_equal(get_le64(r + PARK_PT_PDPT + 3 * 8), base + PARK_PT_PD0 + 3 * 4096 + 3);
+	assert_int_equal(get_le64(r + PARK_PT_PD0 + 3 * 4096 + 511 * 8),
+			 0xffe00000ull | 0x83);
+	/* status table: a valid ACPI table with the records */
+	assert_memory_equal(st, "MPKP", 4);
+	assert_int_equal(get_le32(st + 4), PARK_STATUS_LEN(3));
+	assert_int_equal(acpi_checksum(st, PARK_STATUS_LEN(3)), 0);
+	assert_int_equal(get_le64(st + 44), base);
+	assert_int_equal(get_le32(r + PARK_CPUS_OFF + 2 * PARK_CPU_SIZE), 0x100);
+	assert_int_equal(get_le32(r + PARK_CPUS_OFF + 2 * PARK_CPU_SIZE + PARK_CPU_STATE),
+			 PARK_STATE_ABSENT);
+
+	trampoline_build(tr, 0x9e000, base, trampoline_blob);
+	assert_int_equal(tr[0], 0xfa); /* cli */
+	assert_int_equal(get_le32(tr + TRAMP_GDT_DESC + 2), 0x9e000 + TRAMP_GDT);
+	assert_int_equal(get_le32(tr + TRAMP_PM_JUMP),
+			 0x9e000 + get_le32(trampoline_blob + TRAMP_PM32_OFF_CHECK));
+	assert_int_equal(get_le16(tr + TRAMP_LM_JUMP + 4), PARK_GDT_CODE64);
+	assert_int_equal(get_le64(tr + TRAMP_PARK_ENTRY), base + PARK_CODE_OFF + PARK_ENTRY_SIPI);
+	free(r);
+}
+
+static void test_memmap_set_type(void **state)
+{
+	struct memmap m = { 0 };
+
+	(void)state;
+	memmap_add(&m, 0, 0x9fc00, E820_RAM);
+	memmap_add(&m, 0x100000, 0x3ffdf000, E820_RAM);
+	memmap_add(&m, 0x3ffdf000, 0x40000000, E820_RESERVED);
+	assert_int_equal(memmap_set_type(&m, 0x3e772000, 0x3e773000, E820_ACPI), 0);
+	assert_int_equal(memmap_set_type(&m, 0x3e773000, 0x3e785000, E820_NVS), 0);
+	assert_int_equal(m.n, 6);
+	assert_int_equal(m.r[1].start, 0x100000);
+	assert_int_equal(m.r[1].end, 0x3e772000);
+	assert_int_equal(m.r[2].type, E820_ACPI);
+	assert_int_equal(m.r[3].start, 0x3e773000);
+	assert_int_equal(m.r[3].end, 0x3e785000);
+	assert_int_equal(m.r[3].type, E820_NVS);
+	assert_int_equal(m.r[4].start, 0x3e785000);
+	assert_int_equal(m.r[4].end, 0x3ffdf000);
+	assert_int_equal(m.r[4].type, E820_RAM);
+	memmap_free(&m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_madt_v1_wakeup_on_q35),
+		cmocka_unit_test(test_madt_x2apic_offsets),
+		cmocka_unit_test(test_madt_existing_v0_replaced),
+		cmocka_unit_test(test_madt_bad_input_rejected),
+		cmocka_unit_test(test_root_rewrite),
+		cmocka_unit_test(test_root_errors),
+		cmocka_unit_test(test_snapshot_roundtrip),
+		cmocka_unit_test(test_park_region_layout),
+		cmocka_unit_test(test_memmap_set_type),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

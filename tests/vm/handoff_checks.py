@@ -1,0 +1,108 @@
+"""Checks of what a kernel started by mpkexec reports about the AP handoff:
+its MADT (parsed here, independently of mpkexec), /proc/iomem, dmesg, the
+handoff report (mpkexec --last-handoff) and CPU hotplug."""
+import re
+import struct
+
+PARK_REGION_SIZE = 0x9000 + 1024 * 32      # include/mpkexec/park-abi.h
+PARK_RESET_VECTOR = 0x1000 + 0x20
+
+
+def parse_madt(hexstr):
+    """-> dict(ok, cpus=[(apic_id, flags)], wakeup=None|(version, length,
+    mailbox, reset)); ok is False on a bad checksum or length."""
+    t = bytes.fromhex(hexstr)
+    out = {"ok": False, "cpus": [], "wakeup": None}
+    if len(t) < 44 or t[:4] != b"APIC":
+        return out
+    length = struct.unpack_from("<I", t, 4)[0]
+    out["ok"] = length == len(t) and sum(t) % 256 == 0
+    off = 44
+    while off + 2 <= min(length, len(t)):
+        typ, elen = t[off], t[off + 1]
+        if elen < 2:
+            out["ok"] = False
+            break
+        if typ == 0 and elen >= 8:
+            out["cpus"].append((t[off + 3], struct.unpack_from("<I", t, off + 4)[0]))
+        elif typ == 9 and elen >= 16:
+            aid, flags = struct.unpack_from("<II", t, off + 4)
+            out["cpus"].append((aid, flags))
+        elif typ == 0x10 and elen >= 16 and out["wakeup"] is None:
+            ver = struct.unpack_from("<H", t, off + 2)[0]
+            mbox = struct.unpack_from("<Q", t, off + 8)[0]
+            reset = struct.unpack_from("<Q", t, off + 16)[0] if elen >= 24 else None
+            out["wakeup"] = (ver, elen, mbox, reset)
+        off += elen
+    return out
+
+
+def smp_bringup_ms(dmesg_lines):
+    """Kernel time from 'smp: Bringing up secondary CPUs' to 'smp: Brought
+    up', in ms, or None."""
+    t0 = t1 = None
+    for l in dmesg_lines:
+        m = re.match(r"\[\s*([0-9.]+)\]", l)
+        if not m:
+            continue
+        if "Bringing up secondary CPUs" in l:
+            t0 = float(m.group(1))
+        elif "smp: Brought up" in l:
+            t1 = float(m.group(1))
+    return None if t0 is None or t1 is None else (t1 - t0) * 1000.0
+
+
+def check_generation(c, i, g, ncpu, handoff, hotplug):
+    """Checks generation i (started by mpkexec) for `handoff` ("park" or
+    "init"); g maps a record tag to its list of records."""
+    aps = ncpu - 1
+    madt = parse_madt((g.get("APIC") or [{}])[0].get("hex", ""))
+    enabled = [a for a, f in madt["cpus"] if f & 3]
+    report = [r["line"] for r in g.get("HANDOFF", [])]
+    text = "\n".join(report)
+    dmesg = [r["line"] for r in g.get("DMESG", [])]
+    c.check(madt["ok"], "gen %d MADT checksum and length" % i, "valid", madt["ok"])
+    c.check(len(enabled) == ncpu, "gen %d MADT CPUs enabled" % i, ncpu, len(enabled))
+    c.check(any("smp: Brought up 1 node, %d CPUs" % ncpu in l for l in dmesg),
+            "gen %d dmesg brought up" % i, "%d CPUs" % ncpu, dmesg)
+    c.check("digests:" in text and "all matched" in text,
+            "gen %d report digests" % i, "all matched", report[:3])
+    if handoff == "init":
+        c.check(madt["wakeup"] is None, "gen %d MADT has no wakeup structure" % i,
+                None, madt["wakeup"])
+        c.check("strategy: init" in text, "gen %d report strategy" % i, "init", report[:2])
+        c.check("IPIs sent: %d INIT, 0 SIPI" % aps in text, "gen %d report IPIs" % i,
+                "%d INIT, 0 SIPI" % aps, [l for l in report if "IPIs" in l])
+        return
+    w = madt["wakeup"]
+    c.check(w is not None and w[0] == 1 and w[1] == 24,
+            "gen %d MADT wakeup structure v1" % i, "(1, 24, ...)", w)
+    if w is None:
+        return
+    mbox, reset = w[2], w[3]
+    c.check(reset == mbox + PARK_RESET_VECTOR, "gen %d MADT ResetVector" % i,
+            hex(mbox + PARK_RESET_VECTOR), reset and hex(reset))
+    nvs = [tuple(int(x, 16) for x in r["range"].split("-")) for r in g.get("IOMEM", [])]
+    c.check(any(a <= mbox and mbox + PARK_REGION_SIZE - 1 <= b for a, b in nvs),
+            "gen %d park region is ACPI NVS in /proc/iomem" % i,
+            "%#x-%#x" % (mbox, mbox + PARK_REGION_SIZE - 1), [r["range"] for r in g.get("IOMEM", [])])
+    c.check("strategy: park" in text, "gen %d report strategy" % i, "park", report[:2])
+    c.check("IPIs sent: %d INIT, %d SIPI" % (aps, 2 * aps) in text,
+            "gen %d report IPIs" % i, "%d INIT, %d SIPI" % (aps, 2 * aps),
+            [l for l in report if "IPIs" in l])
+    parked = [l for l in report if "parked via INIT-SIPI-SIPI" in l]
+    c.check(len(parked) == aps, "gen %d report: every AP parked" % i, aps, len(parked))
+    c.check("park region now: %#x" % mbox in text, "gen %d report names the MADT mailbox" % i,
+            hex(mbox), [l for l in report if "park region now" in l])
+    woken = [l for l in report if "woken by mailbox" in l and not l.endswith(" 0 wakeups")]
+    c.check(len(woken) == aps, "gen %d every AP woken through the mailbox" % i, aps,
+            [l for l in report if "APIC ID" in l and "wakeups" in l])
+    if hotplug:
+        rounds = g.get("HOTPLUG", [])
+        good = [r for r in rounds if r.get("offline") == "0" and
+                r.get("online") == "0-%d" % (ncpu - 1)]
+        c.check(len(good) == hotplug, "gen %d hotplug rounds (offline 1-3, online again)" % i,
+                hotplug, [(r.get("offline"), r.get("online")) for r in rounds])
+        done = (g.get("HOTPLUG-DONE") or [{}])[0]
+        c.check(done.get("failed") == "0", "gen %d no 'Failed to hand over CPU'" % i, 0,
+                done.get("failed"))
