@@ -18,13 +18,11 @@
 #define MAX_KERNEL_BYTES (512ul << 20)
 #define MAX_INITRD_BYTES (64ul << 30) /* the planner decides what fits */
 
-static int load_with_file_syscall(const struct options *o, struct load_request *rq,
-				  struct mpk_error *err)
+static int load_with_file_syscall(struct load_request *rq, struct mpk_error *err)
 {
 	fprintf(stderr, "mpkexec: note: -s hands the image to the kernel's own "
 		"kexec_file_load loader and purgatory: no digest check by mpkexec and no "
 		"AP handoff (secondary CPUs stay wherever the old kernel leaves them)\n");
-	(void)o;
 	return kexec_file_load_image(rq->kernel_path, &rq->kernel, rq->initrd_path,
 				     rq->cmdline, err);
 }
@@ -58,7 +56,7 @@ static int do_load(const struct options *o, struct mpk_error *err)
 	}
 	rq.cmdline = cmdline;
 	if (o->file_syscall) {
-		rc = load_with_file_syscall(o, &rq, err);
+		rc = load_with_file_syscall(&rq, err);
 		goto out;
 	}
 	if (bzimage_plan(&sv, sysview_physmem(&sv, &pm), &rq, purgatory_blob,

@@ -1,10 +1,8 @@
 #include "report.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
-#include <unistd.h>
 #include <limits.h>
 #include <string.h>
 
@@ -160,64 +158,45 @@ static void print_park_now(FILE *out, const char *root, const struct mpk_handoff
 
 int report_last_handoff(FILE *out, const char *root, struct mpk_error *err)
 {
-	char dir[PATH_MAX], path[PATH_MAX + 16], buf[64];
+	struct mpk_handoff_report *r;
+	size_t len;
+	uint8_t *data = sysview_setup_data(root, MPK_SETUP_DATA_TYPE, &len);
 
-	for (unsigned n = 0; n < 64; n++) {
-		struct mpk_handoff_report *r;
-		uint8_t *data;
-		size_t len;
-
-		snprintf(dir, sizeof(dir), "%s/sys/kernel/boot_params/setup_data/%u", root, n);
-		snprintf(path, sizeof(path), "%s/type", dir);
-		if (file_read_text(path, buf, sizeof(buf)) < 0) {
-			if (errno == ENOENT)
-				break;
-			return mpk_fail(err, MPK_EXIT_NOINPUT, "last handoff: cannot read %s: %s",
-					path, strerror(errno));
-		}
-		if (strtoul(buf, NULL, 16) != MPK_SETUP_DATA_TYPE)
-			continue;
-		snprintf(path, sizeof(path), "%s/data", dir);
-		data = sysview_slurp("", path, &len);
-		if (!data)
-			return mpk_fail(err, MPK_EXIT_NOINPUT, "last handoff: cannot read %s: %s",
-					path, strerror(errno));
-		r = (struct mpk_handoff_report *)data;
-		if (len < sizeof(*r) || r->magic != MPK_REPORT_MAGIC ||
-		    r->version != MPK_REPORT_VERSION ||
-		    len < sizeof(*r) + (size_t)r->nr_cpus * sizeof(r->cpu[0])) {
-			free(data);
-			return mpk_fail(err, MPK_EXIT_BADINPUT,
-					"last handoff: %s: not a version %u mpkexec report (%zu bytes)",
-					path, MPK_REPORT_VERSION, len);
-		}
-		fprintf(out, "last handoff (%s):\n", path);
-		fprintf(out, "strategy: %s\n", strategy_name(r->strategy));
-		fprintf(out, "digests: %u segments checked%s\n", r->digests_checked,
-			r->digests_checked ? ", all matched" : " (-i)");
-		fprintf(out, "IPIs sent: %u INIT, %u SIPI\n", r->init_ipis, r->sipi_ipis);
-		fprintf(out, "purgatory: %.3f ms from entry to payload; AP gather %.3f ms "
-			"(TSC estimate %" PRIu64 " kHz)\n",
-			tsc_ms(r->tsc_entry, r->tsc_exit, r->tsc_khz),
-			tsc_ms(r->tsc_gather_start, r->tsc_gather_end, r->tsc_khz), r->tsc_khz);
-		fprintf(out, "RSDP handed over: %#" PRIx64 "\n", r->rsdp);
-		fprintf(out, "purgatory ran on APIC ID %u; CPUs (%u):\n", r->self_apic_id,
-			r->nr_cpus);
-		for (uint32_t i = 0; i < r->nr_cpus; i++) {
-			fprintf(out, "  APIC ID %u: %s", r->cpu[i].apic_id,
-				outcome_name(r->cpu[i].outcome));
-			if (r->cpu[i].arrived_tsc && r->tsc_gather_start)
-				fprintf(out, " (+%.3f ms)", tsc_ms(r->tsc_gather_start,
-								  r->cpu[i].arrived_tsc, r->tsc_khz));
-			fputc('\n', out);
-		}
-		if (r->park_base)
-			print_park_now(out, root, r);
+	if (!data)
+		return mpk_fail(err, MPK_EXIT_NOINPUT,
+				"last handoff: no mpkexec report in /sys/kernel/boot_params/setup_data "
+				"(this kernel was not started by mpkexec's purgatory, or setup_data "
+				"is not readable: it needs root)");
+	r = (struct mpk_handoff_report *)data;
+	if (len < sizeof(*r) || r->magic != MPK_REPORT_MAGIC || r->version != MPK_REPORT_VERSION ||
+	    len < sizeof(*r) + (size_t)r->nr_cpus * sizeof(r->cpu[0])) {
 		free(data);
-		return 0;
+		return mpk_fail(err, MPK_EXIT_BADINPUT,
+				"last handoff: setup_data type %#x is not a version %u mpkexec "
+				"report (%zu bytes)", MPK_SETUP_DATA_TYPE, MPK_REPORT_VERSION, len);
 	}
-	return mpk_fail(err, MPK_EXIT_NOINPUT,
-			"last handoff: no mpkexec report in /sys/kernel/boot_params/setup_data "
-			"(this kernel was not started by mpkexec's purgatory, or setup_data "
-			"is not exported: needs root and Linux >= 5.x)");
+	fprintf(out, "last handoff (setup_data type %#x):\n", MPK_SETUP_DATA_TYPE);
+	fprintf(out, "strategy: %s\n", strategy_name(r->strategy));
+	fprintf(out, "digests: %u segments checked%s\n", r->digests_checked,
+		r->digests_checked ? ", all matched" : " (-i)");
+	fprintf(out, "IPIs sent: %u INIT, %u SIPI\n", r->init_ipis, r->sipi_ipis);
+	fprintf(out, "purgatory: %.3f ms from entry to payload; AP gather %.3f ms "
+		"(TSC estimate %" PRIu64 " kHz)\n",
+		tsc_ms(r->tsc_entry, r->tsc_exit, r->tsc_khz),
+		tsc_ms(r->tsc_gather_start, r->tsc_gather_end, r->tsc_khz), r->tsc_khz);
+	fprintf(out, "RSDP handed over: %#" PRIx64 "\n", r->rsdp);
+	fprintf(out, "purgatory ran on APIC ID %u; CPUs (%u):\n", r->self_apic_id,
+		r->nr_cpus);
+	for (uint32_t i = 0; i < r->nr_cpus; i++) {
+		fprintf(out, "  APIC ID %u: %s", r->cpu[i].apic_id,
+			outcome_name(r->cpu[i].outcome));
+		if (r->cpu[i].arrived_tsc && r->tsc_gather_start)
+			fprintf(out, " (+%.3f ms)", tsc_ms(r->tsc_gather_start,
+							  r->cpu[i].arrived_tsc, r->tsc_khz));
+		fputc('\n', out);
+	}
+	if (r->park_base)
+		print_park_now(out, root, r);
+	free(data);
+	return 0;
 }
