@@ -96,6 +96,30 @@ static void test_madt_v1_wakeup_on_q35(void **state)
 	free(t);
 }
 
+/* Dumped from a QEMU 7.2 i440fx (-machine pc) guest: SeaBIOS builds the
+ * same MADT for pc and q35, byte for byte, and the test says so. */
+static void test_madt_i440fx(void **state)
+{
+	struct mpk_error err = { 0 };
+	uint32_t flags_off[MPK_MAX_APS];
+	size_t len, qlen, olen;
+	uint8_t *t = read_file(FIXTURES "/i440fx-APIC", &len), *q = read_file(Q35_APIC, &qlen), *m;
+	struct madt_cpus *cpus = malloc(sizeof(*cpus));
+
+	(void)state;
+	assert_int_equal(len, qlen);
+	assert_memory_equal(t, q, len);
+	assert_int_equal(madt_parse_cpus(t, len, cpus, &err), 0);
+	assert_int_equal(cpus->n, 4);
+	assert_int_equal(madt_with_wakeup(t, len, 0x7000000, 0x7001020, 1, &m, &olen, flags_off,
+					  &err), 0);
+	assert_int_equal(acpi_checksum(m, olen), 0);
+	free(m);
+	free(cpus);
+	free(q);
+	free(t);
+}
+
 static void test_madt_x2apic_offsets(void **state)
 {
 	struct mpk_error err = { 0 };
@@ -392,6 +416,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_madt_v1_wakeup_on_q35),
+		cmocka_unit_test(test_madt_i440fx),
 		cmocka_unit_test(test_madt_x2apic_offsets),
 		cmocka_unit_test(test_madt_existing_v0_replaced),
 		cmocka_unit_test(test_madt_bad_input_rejected),
