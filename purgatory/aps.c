@@ -15,7 +15,8 @@
 #define CR4_PAE         (1u << 5)
 #define CR4_MCE         (1u << 6)
 #define MADT_CPU_USABLE 0x3u   /* Enabled | Online Capable */
-#define MADT_CHECKSUM   9   /* offset of the checksum in any ACPI table */
+#define ACPI_LENGTH     4   /* offsets in any ACPI table header */
+#define ACPI_CHECKSUM   9
 
 /* INIT -> STARTUP: 10 ms is what the MP spec asks of old CPUs (Linux skips
  * it on modern ones); it is paid once for all APs, not per CPU. */
@@ -78,9 +79,15 @@ void aps_init(const struct mpk_purgatory_params *p, struct mpk_handoff_report *r
 	write_cr3(kexec_cr3);
 }
 
+/* Field `off` (PARK_CPU_*) of the i-th per-CPU record in the park region. */
+static uint64_t park_cpu_field(const struct mpk_purgatory_params *p, uint32_t i, uint32_t off)
+{
+	return p->park_base + PARK_CPUS_OFF + i * PARK_CPU_SIZE + off;
+}
+
 static volatile uint32_t *park_state(const struct mpk_purgatory_params *p, uint32_t i)
 {
-	return u32_at(p->park_base + PARK_CPUS_OFF + i * PARK_CPU_SIZE + PARK_CPU_STATE);
+	return u32_at(park_cpu_field(p, i, PARK_CPU_STATE));
 }
 
 static void madt_disable_cpu(const struct mpk_purgatory_params *p, uint32_t i)
@@ -90,29 +97,20 @@ static void madt_disable_cpu(const struct mpk_purgatory_params *p, uint32_t i)
 	*flags &= ~MADT_CPU_USABLE;
 }
 
-static void madt_fix_checksum(const struct mpk_purgatory_params *p)
+/* Makes an ACPI table at `table` (identity-mapped) sum to 0 again, over the
+ * length its header gives.  Used for the next kernel's MADT and for the
+ * park region's MPKP status table, once their contents are what the next
+ * kernel will check when it installs them. */
+static void acpi_fix_checksum(uint64_t table)
 {
-	volatile uint8_t *m = (volatile uint8_t *)(uintptr_t)p->madt_addr;
+	volatile uint8_t *t = (volatile uint8_t *)(uintptr_t)table;
+	uint32_t len = *(volatile uint32_t *)(t + ACPI_LENGTH);
 	uint8_t sum = 0;
 
-	m[MADT_CHECKSUM] = 0;
-	for (uint32_t i = 0; i < p->madt_len; i++)
-		sum = (uint8_t)(sum + m[i]);
-	m[MADT_CHECKSUM] = (uint8_t)-sum;
-}
-
-/* The status table's checksum, once the records are what the next kernel
- * will see when it installs the table (later updates leave it stale). */
-static void park_status_fix_checksum(const struct mpk_purgatory_params *p)
-{
-	volatile uint8_t *t = (volatile uint8_t *)(uintptr_t)(p->park_base + PARK_STATUS_OFF);
-	uint32_t len = *(volatile uint32_t *)(t + 4);
-	uint8_t sum = 0;
-
-	t[MADT_CHECKSUM] = 0;
+	t[ACPI_CHECKSUM] = 0;
 	for (uint32_t i = 0; i < len; i++)
 		sum = (uint8_t)(sum + t[i]);
-	t[MADT_CHECKSUM] = (uint8_t)-sum;
+	t[ACPI_CHECKSUM] = (uint8_t)-sum;
 }
 
 /* The AP climbs to long mode on the park tables with the same paging depth
@@ -176,8 +174,8 @@ void aps_park(const struct mpk_purgatory_params *p, struct mpk_handoff_report *r
 	}
 	arrived = 0;
 	for (uint32_t i = 0; i < p->nr_aps; i++) {
-		volatile uint64_t *tsc = (volatile uint64_t *)(uintptr_t)(p->park_base +
-			PARK_CPUS_OFF + i * PARK_CPU_SIZE + PARK_CPU_ARRIVED_TSC);
+		volatile uint64_t *tsc =
+			(volatile uint64_t *)(uintptr_t)park_cpu_field(p, i, PARK_CPU_ARRIVED_TSC);
 
 		if (r->cpu[i].outcome == MPK_CPU_BOOT)
 			continue;
@@ -193,8 +191,8 @@ void aps_park(const struct mpk_purgatory_params *p, struct mpk_handoff_report *r
 		madt_disable_cpu(p, i);
 		send_init(&a, p->aps[i].apic_id, r);
 	}
-	madt_fix_checksum(p);
-	park_status_fix_checksum(p);
+	acpi_fix_checksum(p->madt_addr);
+	acpi_fix_checksum(p->park_base + PARK_STATUS_OFF);
 	write_cr3(kexec_cr3);
 	r->tsc_gather_end = rdtsc();
 	if (arrived || !expected)

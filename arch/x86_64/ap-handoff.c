@@ -161,7 +161,6 @@ static int plan_park(const struct acpi_root *root, const uint8_t *fw_madt, size_
 	p->park_base = park_base;
 	p->trampoline = plan->trampoline;
 	p->madt_addr = plan->acpi.madt_addr;
-	p->madt_len = (uint32_t)plan->acpi.madt_len;
 	p->gather_timeout_ms = GATHER_TIMEOUT_MS;
 	for (unsigned i = 0; i < cpus->n; i++)
 		p->aps[i].madt_flags_off = flags_off[i];

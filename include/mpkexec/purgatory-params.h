@@ -51,7 +51,7 @@ struct mpk_purgatory_params {
 	uint64_t park_base;      /* park region (include/mpkexec/park-abi.h) */
 	uint64_t trampoline;     /* SIPI trampoline page, below 1 MiB */
 	uint64_t madt_addr;      /* the next kernel's MADT (purgatory disables CPUs there) */
-	uint32_t madt_len;
+	uint32_t reserved2;      /* the MADT's length is in its own header */
 	uint32_t gather_timeout_ms; /* how long to wait for APs to check in */
 	uint64_t tsc_khz;        /* TSC ticks per ms (estimate; only for timeouts) */
 	uint64_t orig_rsdp;      /* if no AP arrives: hand over the original tables */
