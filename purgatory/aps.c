@@ -3,6 +3,7 @@
 #include "apic.h"
 #include "console.h"
 #include "cpu.h"
+#include "handoff-tables.h"
 #include "mpkexec/bootparam.h"
 #include "mpkexec/park-abi.h"
 #include "pagetable.h"
@@ -14,20 +15,12 @@
 #define EFER_NXE        (1u << 11)
 #define CR4_PAE         (1u << 5)
 #define CR4_MCE         (1u << 6)
-#define MADT_CPU_USABLE 0x3u   /* Enabled | Online Capable */
-#define ACPI_LENGTH     4   /* offsets in any ACPI table header */
-#define ACPI_CHECKSUM   9
 
 /* INIT -> STARTUP: 10 ms is what the MP spec asks of old CPUs (Linux skips
  * it on modern ones); it is paid once for all APs, not per CPU. */
 #define INIT_SETTLE_US  10000
 /* Between the two STARTUP IPIs (Intel SDM, MP initialisation). */
 #define SIPI_GAP_US     200
-
-static volatile uint32_t *u32_at(uint64_t addr)
-{
-	return (volatile uint32_t *)(uintptr_t)addr;
-}
 
 /* Brings up this CPU's APIC for sending IPIs: xAPIC registers need our
  * own identity map (see pagetable.h); returns -1 if the APIC is off. */
@@ -79,38 +72,9 @@ void aps_init(const struct mpk_purgatory_params *p, struct mpk_handoff_report *r
 	write_cr3(kexec_cr3);
 }
 
-/* Field `off` (PARK_CPU_*) of the i-th per-CPU record in the park region. */
-static uint64_t park_cpu_field(const struct mpk_purgatory_params *p, uint32_t i, uint32_t off)
-{
-	return p->park_base + PARK_CPUS_OFF + i * PARK_CPU_SIZE + off;
-}
-
 static volatile uint32_t *park_state(const struct mpk_purgatory_params *p, uint32_t i)
 {
-	return u32_at(park_cpu_field(p, i, PARK_CPU_STATE));
-}
-
-static void madt_disable_cpu(const struct mpk_purgatory_params *p, uint32_t i)
-{
-	volatile uint32_t *flags = u32_at(p->madt_addr + p->aps[i].madt_flags_off);
-
-	*flags &= ~MADT_CPU_USABLE;
-}
-
-/* Makes an ACPI table at `table` (identity-mapped) sum to 0 again, over the
- * length its header gives.  Used for the next kernel's MADT and for the
- * park region's MPKP status table, once their contents are what the next
- * kernel will check when it installs them. */
-static void acpi_fix_checksum(uint64_t table)
-{
-	volatile uint8_t *t = (volatile uint8_t *)(uintptr_t)table;
-	uint32_t len = *(volatile uint32_t *)(t + ACPI_LENGTH);
-	uint8_t sum = 0;
-
-	t[ACPI_CHECKSUM] = 0;
-	for (uint32_t i = 0; i < len; i++)
-		sum = (uint8_t)(sum + t[i]);
-	t[ACPI_CHECKSUM] = (uint8_t)-sum;
+	return park_record_u32(p->park_base, i, PARK_CPU_STATE);
 }
 
 /* The AP climbs to long mode on the park tables with the same paging depth
@@ -174,8 +138,8 @@ void aps_park(const struct mpk_purgatory_params *p, struct mpk_handoff_report *r
 	}
 	arrived = 0;
 	for (uint32_t i = 0; i < p->nr_aps; i++) {
-		volatile uint64_t *tsc =
-			(volatile uint64_t *)(uintptr_t)park_cpu_field(p, i, PARK_CPU_ARRIVED_TSC);
+		volatile uint64_t *tsc = (volatile uint64_t *)
+			park_record_u32(p->park_base, i, PARK_CPU_ARRIVED_TSC);
 
 		if (r->cpu[i].outcome == MPK_CPU_BOOT)
 			continue;
@@ -193,6 +157,8 @@ void aps_park(const struct mpk_purgatory_params *p, struct mpk_handoff_report *r
 	}
 	acpi_fix_checksum(p->madt_addr);
 	acpi_fix_checksum(p->park_base + PARK_STATUS_OFF);
+	park_header_at(p->park_base)->generation = 1;
+	r->region_generation = 1;
 	write_cr3(kexec_cr3);
 	r->tsc_gather_end = rdtsc();
 	if (arrived || !expected)

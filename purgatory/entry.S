@@ -11,6 +11,11 @@
  *   RSP: inside the old kernel's control page, which is RAM the payload will
  *     reuse: switch away from it before the first call.
  */
+#include "mpkexec/purgatory-params.h"
+
+/* offsetof(struct mpk_purgatory_params, flags) */
+#define PARAMS_FLAGS 8
+
 	.code64
 	.text
 
@@ -32,9 +37,16 @@ purgatory_start:
 	leaq	1f(%rip), %rax
 	pushq	%rax
 	lretq
-1:	/* Now on our GDT and stack.  Still IF = 0, kexec CR3. */
+1:	/* Now on our GDT and stack.  Still IF = 0, kexec CR3.  The mailbox-
+	 * only handoff (TDX) branches off here, before any C code runs, so
+	 * tests/static/mailbox-path.test can check everything it executes:
+	 * this function plus what purgatory_mailbox_start reaches. */
+	testl	$MPK_PF_MAILBOX_APS, purgatory_params+PARAMS_FLAGS(%rip)
+	jnz	2f
 	call	purgatory_main
 	ud2	/* purgatory_main does not return */
+2:	call	purgatory_mailbox_start
+	ud2	/* nor does purgatory_mailbox_start */
 	.size	purgatory_start, . - purgatory_start
 
 /* void purgatory_enter(uint64_t entry, uint64_t rsi)

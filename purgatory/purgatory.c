@@ -12,9 +12,11 @@
 #include "aps.h"
 #include "console.h"
 #include "cpu.h"
+#include "entry.h"
 #include "mpkexec/bootparam.h"
 #include "mpkexec/handoff-report.h"
 #include "mpkexec/purgatory-params.h"
+#include "report.h"
 #include "timer.h"
 #include "verify.h"
 
@@ -22,7 +24,6 @@
 struct mpk_purgatory_params purgatory_params __attribute__((section(".data")));
 
 void purgatory_main(void) __attribute__((noreturn));
-void purgatory_enter(uint64_t entry, uint64_t rsi) __attribute__((noreturn));
 
 static void say(const char *s)
 {
@@ -60,28 +61,6 @@ static void verify_segments(const struct mpk_purgatory_params *p)
 	halt_forever();
 }
 
-/* The report lives in the boot_params segment: written only after that
- * segment's digest was checked. */
-static void report_begin(const struct mpk_purgatory_params *p, struct mpk_handoff_report *r,
-			 uint64_t tsc_entry)
-{
-	uint8_t *b = (uint8_t *)r;
-
-	for (uint32_t i = 0; i < p->report_len; i++)
-		b[i] = 0;
-	r->magic = MPK_REPORT_MAGIC;
-	r->version = MPK_REPORT_VERSION;
-	r->tsc_khz = p->tsc_khz;
-	r->tsc_entry = tsc_entry;
-	r->park_base = (p->flags & MPK_PF_PARK_APS) ? p->park_base : 0;
-	r->rsdp = *(volatile uint64_t *)(uintptr_t)(p->entry_rsi + BP_ACPI_RSDP_ADDR);
-	r->nr_cpus = p->nr_aps;
-	r->digests_checked = (p->flags & MPK_PF_VERIFY_DIGESTS) ? p->nr_ranges : 0;
-	r->digests_ok = 1; /* a mismatch never gets here */
-	for (uint32_t i = 0; i < p->nr_aps; i++)
-		r->cpu[i].apic_id = p->aps[i].apic_id;
-}
-
 static void say_report(const struct mpk_handoff_report *r)
 {
 	say(r->strategy == MPK_STRATEGY_PARK ? "APs parked" :
@@ -115,8 +94,7 @@ void purgatory_main(void)
 	}
 	if (p->flags & MPK_PF_VERIFY_DIGESTS)
 		verify_segments(p);
-	r = (struct mpk_handoff_report *)(uintptr_t)p->report_addr;
-	report_begin(p, r, tsc_entry);
+	r = report_begin(p, tsc_entry);
 	if (p->flags & MPK_PF_PARK_APS)
 		aps_park(p, r);
 	else if (p->flags & MPK_PF_INIT_APS)

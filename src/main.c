@@ -7,6 +7,7 @@
 
 #include "bzimage-load.h"
 #include "error.h"
+#include "exec-prepare.h"
 #include "file.h"
 #include "kexec-syscall.h"
 #include "options.h"
@@ -33,6 +34,7 @@ static int do_load(const struct options *o, struct mpk_error *err)
 		.kernel_path = o->kernel, .initrd_path = o->initrd,
 		.verify = !o->no_checks, .serial_debug = o->serial_debug,
 		.serial_port = o->serial_port, .ap_handoff = (enum ap_handoff)o->ap_handoff,
+		.park_addr = o->park_addr, .mailbox_version = o->mailbox_version,
 	};
 	struct sysview sv;
 	struct physmem pm;
@@ -62,6 +64,10 @@ static int do_load(const struct options *o, struct mpk_error *err)
 	if (bzimage_plan(&sv, sysview_physmem(&sv, &pm), &rq, purgatory_blob,
 			 (size_t)(purgatory_blob_end - purgatory_blob), &plan, err) < 0)
 		goto out;
+	/* -l accounts for every CPU: where it is and how it gets to the next
+	 * kernel (--plan prints the same inside the whole plan). */
+	if (!o->plan && !o->debug)
+		fprintf(stderr, "mpkexec: AP handoff: %s\n", plan.ap_desc);
 	if (plan.warning[0] && !o->plan)
 		fprintf(stderr, "mpkexec: warning: %s\n", plan.warning);
 	if (o->plan || o->debug)
@@ -106,6 +112,7 @@ int main(int argc, char **argv)
 		rc = kexec_unload(o.file_syscall, &err);
 		break;
 	case ACTION_EXEC:
+		exec_prepare_cpus("", stderr);
 		rc = kexec_reboot(&err);
 		break;
 	case ACTION_NONE:

@@ -17,6 +17,8 @@ enum {
 	OPT_SYSROOT,
 	OPT_AP_HANDOFF,
 	OPT_LAST_HANDOFF,
+	OPT_PARK_ADDR,
+	OPT_MAILBOX_VERSION,
 };
 
 static const struct option long_options[] = {
@@ -40,6 +42,8 @@ static const struct option long_options[] = {
 	{ "sysroot", required_argument, NULL, OPT_SYSROOT },
 	{ "ap-handoff", required_argument, NULL, OPT_AP_HANDOFF },
 	{ "last-handoff", no_argument, NULL, OPT_LAST_HANDOFF },
+	{ "park-addr", required_argument, NULL, OPT_PARK_ADDR },
+	{ "mailbox-version", required_argument, NULL, OPT_MAILBOX_VERSION },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -65,9 +69,16 @@ const char options_usage[] =
 	"      --reuse-cmdline      start from the running kernel's /proc/cmdline\n"
 	"  -t, --type=bzImage       image type (only bzImage for now)\n"
 	"  -i, --no-checks          skip the digest check of segments in purgatory\n"
-	"      --ap-handoff=park|init  park: gather the secondary CPUs into a park\n"
-	"                           region the next kernel wakes through the MADT\n"
-	"                           mailbox (default); init: put them into INIT\n"
+	"      --ap-handoff=MODE    how the secondary CPUs reach the next kernel:\n"
+	"                           auto (default): mailbox on TDX or where CPUs\n"
+	"                           already start through a mailbox, else park;\n"
+	"                           park: INIT-SIPI them into a park region the next\n"
+	"                           kernel wakes through the MADT mailbox;\n"
+	"                           mailbox: no INIT/SIPI ever, only mailboxes (TDX);\n"
+	"                           init: put them into INIT\n"
+	"      --park-addr=ADDR     put the park region at ADDR (moves parked CPUs)\n"
+	"      --mailbox-version=N  MADT wakeup structure version for the next\n"
+	"                           kernel: 1 (default, ResetVector) or 0\n"
 	"  -s, --kexec-file-syscall use the kernel's kexec_file_load (works under\n"
 	"                           lockdown; the kernel's purgatory, no AP handoff)\n"
 	"      --console-serial[=PORT] purgatory progress on the 16550 at PORT (0x3f8)\n"
@@ -91,6 +102,7 @@ int options_parse(int argc, char **argv, struct options *o, struct mpk_error *er
 	memset(o, 0, sizeof(*o));
 	o->serial_port = 0x3f8;
 	o->sysroot = "";
+	o->mailbox_version = 1;
 	optind = 0; /* GNU: full reinitialisation, so tests can parse again */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":leut:isdhv", long_options, NULL)) != -1) {
@@ -120,14 +132,33 @@ int options_parse(int argc, char **argv, struct options *o, struct mpk_error *er
 			rc = set_action(o, ACTION_LAST_HANDOFF, "--last-handoff", err);
 			break;
 		case OPT_AP_HANDOFF:
-			if (strcmp(optarg, "park") == 0)
+			if (strcmp(optarg, "auto") == 0)
+				o->ap_handoff = AP_HANDOFF_AUTO;
+			else if (strcmp(optarg, "park") == 0)
 				o->ap_handoff = AP_HANDOFF_PARK;
 			else if (strcmp(optarg, "init") == 0)
 				o->ap_handoff = AP_HANDOFF_INIT;
+			else if (strcmp(optarg, "mailbox") == 0)
+				o->ap_handoff = AP_HANDOFF_MAILBOX;
 			else
-				rc = mpk_fail(err, MPK_EXIT_USAGE,
-					      "--ap-handoff=%s: unknown; use park or init", optarg);
+				rc = mpk_fail(err, MPK_EXIT_USAGE, "--ap-handoff=%s: unknown; use "
+					      "auto, mailbox, park or init", optarg);
 			o->ap_handoff_set = true;
+			break;
+		case OPT_PARK_ADDR:
+			errno = 0;
+			o->park_addr = strtoull(optarg, &end, 0);
+			if (errno || end == optarg || *end || !o->park_addr)
+				rc = mpk_fail(err, MPK_EXIT_USAGE, "--park-addr=%s: not a "
+					      "nonzero physical address (e.g. 0x7f000000)", optarg);
+			break;
+		case OPT_MAILBOX_VERSION:
+			if (strcmp(optarg, "0") == 0 || strcmp(optarg, "1") == 0)
+				o->mailbox_version = (unsigned)(optarg[0] - '0');
+			else
+				rc = mpk_fail(err, MPK_EXIT_USAGE, "--mailbox-version=%s: use 0 "
+					      "(no ResetVector, as older firmware) or 1", optarg);
+			o->mailbox_version_set = true;
 			break;
 		case OPT_PLAN:
 			o->plan = true;
@@ -220,8 +251,20 @@ int options_parse(int argc, char **argv, struct options *o, struct mpk_error *er
 				"kexec_file_load does not use",
 				o->serial_debug ? "--console-serial" : o->no_checks ? "-i" :
 				"--ap-handoff");
-	if (o->ap_handoff_set && o->action != ACTION_LOAD)
-		return mpk_fail(err, MPK_EXIT_USAGE, "--ap-handoff: only meaningful with -l");
+	if ((o->ap_handoff_set || o->park_addr || o->mailbox_version_set) &&
+	    (o->action != ACTION_LOAD || o->file_syscall))
+		return mpk_fail(err, MPK_EXIT_USAGE, "%s: only meaningful with -l (and not "
+				"with -s)", o->ap_handoff_set ? "--ap-handoff" :
+				o->park_addr ? "--park-addr" : "--mailbox-version");
+	if ((o->park_addr || o->mailbox_version_set) &&
+	    (o->ap_handoff == AP_HANDOFF_INIT))
+		return mpk_fail(err, MPK_EXIT_USAGE, "%s with --ap-handoff=init: there is no "
+				"park region or mailbox in that mode", o->park_addr ?
+				"--park-addr" : "--mailbox-version");
+	if (o->serial_debug && o->ap_handoff == AP_HANDOFF_MAILBOX)
+		return mpk_fail(err, MPK_EXIT_USAGE, "--console-serial with "
+				"--ap-handoff=mailbox: the console is port I/O, which the mailbox "
+				"handoff never does (a TDX guest has no ports)");
 	if (*o->sysroot && !o->plan)
 		return mpk_fail(err, MPK_EXIT_USAGE,
 				"--sysroot: only with --plan (a load always describes this machine)");

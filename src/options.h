@@ -37,6 +37,9 @@ struct options {
 	const char *sysroot;       /* --sysroot: read the system view from here */
 	int ap_handoff;            /* enum ap_handoff (src/plan.h), --ap-handoff */
 	bool ap_handoff_set;
+	uint64_t park_addr;        /* --park-addr, 0: the planner chooses */
+	unsigned mailbox_version;  /* --mailbox-version, default 1 */
+	bool mailbox_version_set;
 };
 
 /* Parses argv (getopt_long; safe to call repeatedly). */

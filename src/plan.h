@@ -15,8 +15,10 @@
 #include "purgatory-link.h"
 
 enum ap_handoff {
+	AP_HANDOFF_AUTO,     /* mailbox on TDX or where CPUs start through one, else park */
 	AP_HANDOFF_PARK,     /* APs gathered into a park region, MADT mailbox */
 	AP_HANDOFF_INIT,     /* classic: APs into INIT, payload uses INIT/SIPI */
+	AP_HANDOFF_MAILBOX,  /* mailboxes only: no INIT/SIPI ever (TDX) */
 };
 
 /* What the user asked for (options, after files were read). */
@@ -30,6 +32,8 @@ struct load_request {
 	bool serial_debug;           /* --console-serial */
 	uint16_t serial_port;
 	enum ap_handoff ap_handoff;
+	uint64_t park_addr;          /* --park-addr, 0: let the planner choose */
+	unsigned mailbox_version;    /* --mailbox-version: 0 or 1 */
 };
 
 struct segment {

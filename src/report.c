@@ -49,6 +49,11 @@ void report_plan(FILE *out, const struct load_plan *plan, const char *image_path
 			e820_type_name(r->type));
 	}
 	fprintf(out, "AP handoff: %s\n", plan->ap_desc);
+	if (p->flags & MPK_PF_MAILBOX_APS) {
+		fprintf(out, "purgatory serial output: none (the mailbox path does no port "
+			"I/O; on a digest mismatch purgatory spins silently)\n");
+		return;
+	}
 	fprintf(out, "purgatory serial output: %s",
 		(p->flags & MPK_PF_SERIAL_DEBUG) ? "on, port " : "off (errors only, port ");
 	fprintf(out, "%#x%s\n", p->serial_port, (p->flags & MPK_PF_SERIAL_DEBUG) ? "" : ")");
@@ -90,6 +95,8 @@ static const char *strategy_name(uint32_t s)
 		return "park (APs gathered into the park region; MADT wakeup mailbox)";
 	case MPK_STRATEGY_PARK_FAILED:
 		return "park failed (no AP arrived): APs put into INIT; original ACPI tables";
+	case MPK_STRATEGY_MAILBOX:
+		return "mailbox (APs handed over through mailboxes only; MADT wakeup mailbox)";
 	}
 	return "unknown";
 }
@@ -109,6 +116,10 @@ static const char *outcome_name(uint32_t o)
 		return "migrated from another mailbox";
 	case MPK_CPU_NOT_ARRIVED:
 		return "did not arrive: disabled in the MADT";
+	case MPK_CPU_RETURNED:
+		return "returned through the ResetVector";
+	case MPK_CPU_UNREACHABLE:
+		return "unreachable (no mailbox reaches it): disabled in the MADT";
 	}
 	return "unknown";
 }
@@ -138,7 +149,7 @@ static void print_park_now(FILE *out, const char *root, const struct mpk_handoff
 		free(t);
 		return;
 	}
-	memcpy(&b, t + 36, sizeof(b));
+	memcpy(&b, t + PARK_STATUS_BODY, sizeof(b));
 	fprintf(out, "park region now: %#" PRIx64 ", ABI %u, mailbox v%" PRIu64
 		", %u CPU records%s\n", b.region_base, b.abi_version, b.mailbox_version,
 		b.nr_cpus, b.region_base == r->park_base ? "" : " (not the reported region!)");
@@ -185,14 +196,22 @@ int report_last_handoff(FILE *out, const char *root, struct mpk_error *err)
 		tsc_ms(r->tsc_entry, r->tsc_exit, r->tsc_khz),
 		tsc_ms(r->tsc_gather_start, r->tsc_gather_end, r->tsc_khz), r->tsc_khz);
 	fprintf(out, "RSDP handed over: %#" PRIx64 "\n", r->rsdp);
+	if (r->strategy == MPK_STRATEGY_MAILBOX)
+		fprintf(out, "source mailbox: %#" PRIx64 "; park region %#" PRIx64 ", "
+			"handoff %" PRIu64 " it served\n", r->src_mailbox, r->park_base,
+			r->region_generation);
 	fprintf(out, "purgatory ran on APIC ID %u; CPUs (%u):\n", r->self_apic_id,
 		r->nr_cpus);
 	for (uint32_t i = 0; i < r->nr_cpus; i++) {
 		fprintf(out, "  APIC ID %u: %s", r->cpu[i].apic_id,
 			outcome_name(r->cpu[i].outcome));
-		if (r->cpu[i].arrived_tsc && r->tsc_gather_start)
+		if (r->cpu[i].arrived_tsc && r->tsc_gather_start &&
+		    r->cpu[i].arrived_tsc >= r->tsc_gather_start)
 			fprintf(out, " (+%.3f ms)", tsc_ms(r->tsc_gather_start,
 							  r->cpu[i].arrived_tsc, r->tsc_khz));
+		else if (r->cpu[i].arrived_tsc)
+			fprintf(out, " (arrived %.3f ms before this handoff began)",
+				tsc_ms(r->cpu[i].arrived_tsc, r->tsc_gather_start, r->tsc_khz));
 		fputc('\n', out);
 	}
 	if (r->park_base)

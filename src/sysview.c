@@ -82,6 +82,40 @@ bool cpuinfo_boot_apic_id(const char *text, uint32_t *id)
 	return false;
 }
 
+unsigned cpuinfo_apic_ids(const char *text, uint32_t *ids, unsigned max)
+{
+	unsigned n = 0, v;
+
+	while (*text) {
+		size_t len = strcspn(text, "\n");
+
+		if (strncmp(text, "apicid", 6) == 0 && sscanf(text, "apicid : %u", &v) == 1 &&
+		    n < max)
+			ids[n++] = v;
+		text += len + (text[len] == '\n');
+	}
+	return n;
+}
+
+bool cpuinfo_has_flag(const char *text, const char *flag)
+{
+	size_t flen = strlen(flag);
+
+	while (*text) {
+		size_t len = strcspn(text, "\n");
+
+		if (strncmp(text, "flags", 5) == 0) {
+			for (const char *w = text + 5; w < text + len; w++)
+				if ((w[-1] == ' ' || w[-1] == '\t') && strncmp(w, flag, flen) == 0 &&
+				    (w + flen == text + len || w[flen] == ' '))
+					return true;
+			return false; /* processor 0's line only */
+		}
+		text += len + (text[len] == '\n');
+	}
+	return false;
+}
+
 /* The number after `key` where key starts a word (after `sep` or at the
  * start of text); 0 if absent. */
 static uint64_t find_key_value(const char *text, const char *key, char sep)
@@ -225,11 +259,22 @@ int sysview_read(const char *root, struct sysview *sv, struct mpk_error *err)
 	if (text) {
 		sv->have_boot_apic_id = cpuinfo_boot_apic_id((char *)text, &sv->boot_apic_id);
 		sv->tsc_khz = cpuinfo_khz((char *)text);
+		sv->n_online = cpuinfo_apic_ids((char *)text, sv->online_apic_ids,
+						SYSVIEW_MAX_CPUS);
+		sv->tdx_guest_flag = cpuinfo_has_flag((char *)text, "tdx_guest");
 		free(text);
 	}
 	if (!sv->tsc_khz)
 		sv->tsc_khz = 3000000;
 
+	sv->live = !*root;
+	text = sysview_slurp(root, "/proc/sys/kernel/osrelease", &len);
+	if (text) {
+		snprintf(sv->osrelease, sizeof(sv->osrelease), "%s", (char *)text);
+		sv->osrelease[strcspn(sv->osrelease, "\n")] = '\0';
+		free(text);
+	}
+	sv->mpkp = sysview_slurp(root, "/sys/firmware/acpi/tables/MPKP", &sv->mpkp_len);
 	sv->acpi_snapshot = sysview_setup_data(root, MPK_SETUP_ACPI_ROOT, &sv->acpi_snapshot_len);
 
 	snprintf(path, sizeof(path), "%s/dev/mem", root);
@@ -248,4 +293,6 @@ void sysview_free(struct sysview *sv)
 	sv->madt = NULL;
 	free(sv->acpi_snapshot);
 	sv->acpi_snapshot = NULL;
+	free(sv->mpkp);
+	sv->mpkp = NULL;
 }

@@ -15,6 +15,8 @@
 
 #define SYSVIEW_MAX_KERNEL_RANGES 4
 
+#define SYSVIEW_MAX_CPUS 1024
+
 struct sysview {
 	struct memmap firmware_map;       /* /sys/firmware/memmap */
 	struct mem_range kernel_image[SYSVIEW_MAX_KERNEL_RANGES];
@@ -35,6 +37,15 @@ struct sysview {
 	bool have_boot_apic_id;           /* from /proc/cpuinfo, processor 0 */
 	uint32_t boot_apic_id;
 	uint64_t tsc_khz;                 /* estimate from "cpu MHz"; 3 GHz if unknown */
+
+	uint32_t online_apic_ids[SYSVIEW_MAX_CPUS]; /* "apicid" of every online CPU */
+	unsigned n_online;
+	bool tdx_guest_flag;              /* /proc/cpuinfo flags has "tdx_guest" */
+	bool live;                        /* no --sysroot: this machine (CPUID is ours) */
+	char osrelease[65];               /* /proc/sys/kernel/osrelease, "" if unknown */
+
+	uint8_t *mpkp;                    /* /sys/firmware/acpi/tables/MPKP: a park */
+	size_t mpkp_len;                  /* region's live status table, or NULL */
 
 	uint8_t *acpi_snapshot;           /* firmware tables from the previous mpkexec */
 	size_t acpi_snapshot_len;
@@ -58,6 +69,12 @@ uint64_t cpuinfo_khz(const char *text);
 
 /* Parses the "apicid" of processor 0 out of /proc/cpuinfo text. */
 bool cpuinfo_boot_apic_id(const char *text, uint32_t *id);
+
+/* Every "apicid" in /proc/cpuinfo text (one per online CPU); returns the count. */
+unsigned cpuinfo_apic_ids(const char *text, uint32_t *ids, unsigned max);
+
+/* Whether the "flags" line of processor 0 has the word `flag`. */
+bool cpuinfo_has_flag(const char *text, const char *flag);
 
 /* Reads a whole (small) file under root; NULL + errno on failure. */
 uint8_t *sysview_slurp(const char *root, const char *path, size_t *len);

@@ -7,6 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cpuid.h>
+
+#include "ap-census.h"
+#include "ap-mailbox.h"
+#include "handoff-place.h"
 #include "madt.h"
 #include "mpkexec/bootparam.h"
 #include "park-region.h"
@@ -14,7 +19,6 @@
 #define SZ_1M                 (1ull << 20)
 #define SZ_4G                 (1ull << 32)
 #define GATHER_TIMEOUT_MS     1000u
-#define PARK_MAILBOX_VERSION  1u
 
 void ap_handoff_place_trampoline(struct planner *pl, struct load_plan *plan,
 				 enum ap_handoff mode)
@@ -41,6 +45,17 @@ static void describe_cpus(struct load_plan *plan, const struct madt_cpus *cpus,
 		if (cpus->apic_id[i] != boot_id)
 			off += (size_t)snprintf(plan->ap_desc + off, sizeof(plan->ap_desc) - off,
 						"\n  AP APIC ID %u: %s", cpus->apic_id[i], how);
+}
+
+/* "WHY; TEXT": says up front why auto chose what it chose. */
+static void prepend(char *buf, size_t size, const char *why)
+{
+	char *old = strdup(buf);
+
+	if (!old)
+		return;
+	snprintf(buf, size, "%s; %s", why, old);
+	free(old);
 }
 
 /* The firmware's root tables and MADT: from the snapshot an earlier mpkexec
@@ -92,94 +107,107 @@ static int firmware_tables(const struct sysview *sv, const struct physmem *mem,
 
 /* Everything park mode needs; returns -1 with `why` filled if it cannot. */
 static int plan_park(const struct acpi_root *root, const uint8_t *fw_madt, size_t fw_madt_len,
-		     const struct madt_cpus *cpus, struct planner *pl,
+		     const struct madt_cpus *cpus, unsigned version, struct planner *pl,
 		     struct load_plan *plan, char *why, size_t whylen)
 {
 	struct mpk_purgatory_params *p = &plan->params;
 	struct mpk_error err;
-	uint8_t *madt = NULL, *park = NULL, *tramp = NULL;
+	uint8_t *madt = NULL, *tramp = NULL;
 	size_t madt_len;
-	uint64_t park_base, acpi_base;
+	uint64_t park_base;
 	uint32_t flags_off[MPK_MAX_APS];
-	struct acpi_handoff acpi;
 
 	if (!plan->trampoline) {
 		snprintf(why, whylen, "no free RAM page below 1 MiB for the SIPI trampoline");
 		return -1;
 	}
-	if (planner_place(pl, &(struct placement_req){ .what = "park region",
-			  .size = PARK_REGION_SIZE, .align = 4096, .min = SZ_1M, .max = SZ_4G,
-			  .top_down = true }, &park_base, &err) < 0)
+	if (handoff_region_place(pl, 0, &park_base, &err) < 0 ||
+	    madt_with_wakeup(fw_madt, fw_madt_len, park_base, park_reset_vector(park_base),
+			     version, &madt, &madt_len, flags_off, &err) < 0 ||
+	    handoff_tables_add(root, madt, madt_len, park_base, version, pl, plan,
+			       &err) < 0 ||
+	    handoff_region_add(plan, park_base, cpus, version, &err) < 0)
 		goto fail_err;
-	if (madt_with_wakeup(fw_madt, fw_madt_len, park_base, park_reset_vector(park_base),
-			     PARK_MAILBOX_VERSION, &madt, &madt_len, flags_off, &err) < 0)
-		goto fail_err;
-	/* The size of the new tables does not depend on where they go. */
-	if (acpi_build_handoff(root, madt, madt_len, park_base + PARK_STATUS_OFF, 0, &acpi,
-			       &err) < 0)
-		goto fail_err;
-	acpi_handoff_free(&acpi);
-	if (planner_place(pl, &(struct placement_req){ .what = "ACPI tables",
-			  .size = acpi.len ? acpi.len : 4096, .align = 4096, .min = SZ_1M,
-			  .max = SZ_4G, .top_down = true }, &acpi_base, &err) < 0)
-		goto fail_err;
-	if (acpi_build_handoff(root, madt, madt_len, park_base + PARK_STATUS_OFF, acpi_base,
-			       &plan->acpi, &err) < 0)
-		goto fail_err;
-	park = malloc(PARK_REGION_SIZE);
 	tramp = malloc(4096);
-	if (!park || !tramp) {
+	if (!tramp) {
 		snprintf(why, whylen, "out of memory");
 		goto fail;
 	}
-	park_region_build(park, park_base, park_code_blob, cpus->apic_id, cpus->n,
-			  PARK_MAILBOX_VERSION);
 	trampoline_build(tramp, plan->trampoline, park_base, trampoline_blob);
-	/* NVS and ACPI, never RESERVED (a TDX guest maps reserved ranges shared)
-	 * nor RAM: the next kernel keeps them. */
-	if (memmap_set_type(&plan->handed_map, park_base, park_base + PARK_REGION_SIZE,
-			    E820_NVS) < 0 ||
-	    memmap_set_type(&plan->handed_map, acpi_base,
-			    acpi_base + ((plan->acpi.len + 4095) & ~(size_t)4095), E820_ACPI) < 0) {
-		snprintf(why, whylen, "out of memory");
-		goto fail;
-	}
-	plan_add_segment(plan, "park region", park, PARK_REGION_SIZE, park_base,
-			 PARK_REGION_SIZE, true, "mailbox, park code, page tables, MPKP status "
-			 "table with %u CPU records (ACPI NVS)", cpus->n);
-	plan_add_segment(plan, "ACPI tables", plan->acpi.buf, plan->acpi.len, acpi_base,
-			 plan->acpi.len, true, "RSDP, %s%s, MADT with wakeup structure v%u "
-			 "(ACPI)", root->xsdt ? "XSDT" : "", root->rsdt ? (root->xsdt ? "+RSDT" : "RSDT")
-			 : "", PARK_MAILBOX_VERSION);
 	plan_add_segment(plan, "SIPI trampoline", tramp, 4096, plan->trampoline, 4096, true,
 			 "real mode -> long mode -> park region (RAM again afterwards)");
-	plan_own(plan, park);
 	plan_own(plan, tramp);
 	plan_own(plan, madt);
 
 	p->flags |= MPK_PF_PARK_APS;
 	p->park_base = park_base;
 	p->trampoline = plan->trampoline;
-	p->madt_addr = plan->acpi.madt_addr;
 	p->gather_timeout_ms = GATHER_TIMEOUT_MS;
 	for (unsigned i = 0; i < cpus->n; i++)
 		p->aps[i].madt_flags_off = flags_off[i];
-	plan->next_rsdp = plan->acpi.rsdp_addr;
 	plan->park_base = park_base;
 	return 0;
 fail_err:
 	snprintf(why, whylen, "%.480s", err.msg);
 fail:
 	free(madt);
-	free(park);
-	free(tramp);
-	acpi_handoff_free(&plan->acpi);
 	return -1;
 }
 
+/* CPUID leaf 0x21 of a TDX guest reads "IntelTDX    " (EBX, EDX, ECX). */
+static bool cpuid_tdx_guest(void)
+{
+	unsigned a, b, c, d;
+	char sig[12];
+
+	if (__get_cpuid_max(0, NULL) < 0x21)
+		return false;
+	__cpuid_count(0x21, 0, a, b, c, d);
+	(void)a;
+	memcpy(sig, &b, 4);
+	memcpy(sig + 4, &d, 4);
+	memcpy(sig + 8, &c, 4);
+	return memcmp(sig, "IntelTDX    ", 12) == 0;
+}
+
+static bool is_tdx_guest(const struct sysview *sv, const char **how)
+{
+	if (sv->tdx_guest_flag) {
+		*how = "the kernel's tdx_guest CPU flag";
+		return true;
+	}
+	if (sv->live && cpuid_tdx_guest()) {
+		*how = "CPUID leaf 0x21";
+		return true;
+	}
+	return false;
+}
+
+enum ap_handoff ap_handoff_resolve(const struct sysview *sv, enum ap_handoff asked,
+				   char *why, size_t len)
+{
+	struct madt_wakeup w;
+	const char *how;
+
+	*why = '\0';
+	if (asked != AP_HANDOFF_AUTO)
+		return asked;
+	if (is_tdx_guest(sv, &how)) {
+		snprintf(why, len, "auto: a TDX guest (%s), where only mailboxes reach CPUs", how);
+		return AP_HANDOFF_MAILBOX;
+	}
+	if ((sv->madt && madt_find_wakeup(sv->madt, sv->madt_len, &w)) || sv->mpkp) {
+		snprintf(why, len, "auto: this kernel starts its CPUs through a mailbox (%s)",
+			 sv->mpkp ? "an mpkexec park region" : "MADT wakeup structure");
+		return AP_HANDOFF_MAILBOX;
+	}
+	snprintf(why, len, "auto: no TDX and no mailbox here, so INIT/SIPI gathers the APs");
+	return AP_HANDOFF_PARK;
+}
+
 int ap_handoff_plan(const struct sysview *sv, const struct physmem *mem,
-		    enum ap_handoff mode, struct planner *pl, struct load_plan *plan,
-		    struct mpk_error *err)
+		    const struct load_request *rq, enum ap_handoff mode, const char *mode_why,
+		    struct planner *pl, struct load_plan *plan, struct mpk_error *err)
 {
 	struct mpk_purgatory_params *p = &plan->params;
 	struct madt_wakeup running_wakeup;
@@ -193,6 +221,14 @@ int ap_handoff_plan(const struct sysview *sv, const struct physmem *mem,
 
 	memset(&root, 0, sizeof(root));
 	have_fw = firmware_tables(sv, mem, &root, &fw_madt, &fw_madt_len, why, sizeof(why)) == 0;
+	if (mode == AP_HANDOFF_MAILBOX && !have_fw) {
+		/* No INIT fallback on a machine that may have no INIT. */
+		mpk_fail(err, MPK_EXIT_UNAVAILABLE, "--ap-handoff=mailbox: firmware's ACPI "
+			 "tables, which the next kernel's MADT is built from, are unknown (%s)%s",
+			 why, rq->ap_handoff == AP_HANDOFF_AUTO ? "" : "; on a machine with "
+			 "INIT/SIPI, --ap-handoff=init hands over firmware's own tables");
+		goto out;
+	}
 	plan->next_rsdp = have_fw ? root.rsdp_addr : sv->rsdp;
 	p->orig_rsdp = plan->next_rsdp;
 	if (!have_fw && sv->madt && madt_find_wakeup(sv->madt, sv->madt_len, &running_wakeup)) {
@@ -240,18 +276,38 @@ int ap_handoff_plan(const struct sysview *sv, const struct physmem *mem,
 		acpi_snapshot_write(plan->acpi_snapshot, &root, fw_madt, fw_madt_len);
 		plan_own(plan, plan->acpi_snapshot);
 	}
+	if (mode == AP_HANDOFF_MAILBOX) {
+		struct ap_census *census = malloc(sizeof(*census));
+
+		if (!census) {
+			free(cpus);
+			mpk_fail(err, MPK_EXIT_INTERNAL, "out of memory");
+			goto out;
+		}
+		ap_census_take(sv, fw_madt, fw_madt_len, cpus, p->boot_apic_id, census);
+		rc = ap_mailbox_plan(census, &root, fw_madt, fw_madt_len, cpus, rq->park_addr,
+				     rq->mailbox_version, pl, plan, err);
+		free(census);
+		free(cpus);
+		if (rc == 0 && *mode_why)
+			prepend(plan->ap_desc, sizeof(plan->ap_desc), mode_why);
+		goto out;
+	}
 	if (mode == AP_HANDOFF_PARK && have_fw &&
-	    plan_park(&root, fw_madt, fw_madt_len, cpus, pl, plan, why, sizeof(why)) == 0) {
+	    plan_park(&root, fw_madt, fw_madt_len, cpus, rq->mailbox_version, pl, plan, why,
+		      sizeof(why)) == 0) {
 		snprintf(plan->ap_desc, sizeof(plan->ap_desc),
 			 "park: purgatory gathers every AP with INIT-SIPI-SIPI into the park "
 			 "region at %#" PRIx64 "; the next kernel wakes them through the MADT "
 			 "mailbox (version %u, ResetVector %#" PRIx64 ")", plan->park_base,
-			 PARK_MAILBOX_VERSION, park_reset_vector(plan->park_base));
+			 rq->mailbox_version, park_reset_vector(plan->park_base));
 		describe_cpus(plan, cpus, p->boot_apic_id,
 			      "INIT-SIPI-SIPI -> park region -> mailbox wakeup "
 			      "(disabled in the MADT if it does not arrive)");
+		plan->next_rsdp = plan->acpi.rsdp_addr;
 	} else {
 		p->flags |= MPK_PF_INIT_APS;
+		plan->next_rsdp = p->orig_rsdp;
 		if (mode == AP_HANDOFF_PARK) {
 			snprintf(plan->ap_desc, sizeof(plan->ap_desc),
 				 "init (parking impossible: %.480s): purgatory sends INIT to every "
@@ -267,6 +323,8 @@ int ap_handoff_plan(const struct sysview *sv, const struct physmem *mem,
 		describe_cpus(plan, cpus, p->boot_apic_id, "INIT");
 	}
 	free(cpus);
+	if (*mode_why)
+		prepend(plan->ap_desc, sizeof(plan->ap_desc), mode_why);
 	rc = 0;
 out:
 	free(fw_madt);

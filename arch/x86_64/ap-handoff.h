@@ -15,11 +15,21 @@
 void ap_handoff_place_trampoline(struct planner *pl, struct load_plan *plan,
 				 enum ap_handoff mode);
 
-/* Decides the handoff, adds its segments (park region, ACPI tables,
- * trampoline), marks them in plan->handed_map, fills the AP part of
- * plan->params and plan->ap_desc, and sets plan->next_rsdp. */
+/* What --ap-handoff=auto means here: mailbox on a TDX guest (CPUID leaf
+ * 0x21, or the kernel's tdx_guest flag) or when this kernel's CPUs start
+ * through a mailbox (its MADT has a wakeup structure, or there is an MPKP
+ * table), park elsewhere.  Other modes come back as asked.  `why` says
+ * what auto saw ("" when not auto). */
+enum ap_handoff ap_handoff_resolve(const struct sysview *sv, enum ap_handoff asked,
+				   char *why, size_t len);
+
+/* Plans the handoff in `mode` (resolved): adds its segments (park region,
+ * ACPI tables, trampoline), marks them in plan->handed_map, fills the AP
+ * part of plan->params, plan->ap_desc (led by `mode_why`) and
+ * plan->warning, and sets plan->next_rsdp.  Park falls back to init (with
+ * a warning) when it cannot work; mailbox never does. */
 int ap_handoff_plan(const struct sysview *sv, const struct physmem *mem,
-		    enum ap_handoff mode, struct planner *pl, struct load_plan *plan,
-		    struct mpk_error *err);
+		    const struct load_request *rq, enum ap_handoff mode, const char *mode_why,
+		    struct planner *pl, struct load_plan *plan, struct mpk_error *err);
 
 #endif

@@ -106,6 +106,8 @@ int bzimage_plan(const struct sysview *sv, const struct physmem *mem,
 	struct bzimage bz;
 	uint64_t kmem, kaddr, iaddr = 0, saddr, paddr, setup_size;
 	size_t cmdlen = strlen(rq->cmdline), sd_off, report_len, snap_off;
+	enum ap_handoff mode;
+	char mode_why[200];
 
 	memset(plan, 0, sizeof(*plan));
 	if (bzimage_parse(rq->kernel.data, rq->kernel.size, rq->kernel_path, &bz, err) < 0)
@@ -134,7 +136,8 @@ int bzimage_plan(const struct sysview *sv, const struct physmem *mem,
 	/* Page 0: real-mode IVT and BIOS data. */
 	if (planner_avoid(&pl, 0, 0x1000, err) < 0)
 		goto fail;
-	ap_handoff_place_trampoline(&pl, plan, rq->ap_handoff);
+	mode = ap_handoff_resolve(sv, rq->ap_handoff, mode_why, sizeof(mode_why));
+	ap_handoff_place_trampoline(&pl, plan, mode);
 	/* The rest of the low 1 MiB: firmware data, real-mode code; no segment. */
 	if (planner_avoid(&pl, 0, SZ_1M, err) < 0)
 		goto fail;
@@ -156,7 +159,7 @@ int bzimage_plan(const struct sysview *sv, const struct physmem *mem,
 		plan_add_segment(plan, "initrd", rq->initrd.data, rq->initrd.size, iaddr,
 				 rq->initrd.size, true, "%s", rq->initrd_path);
 
-	if (ap_handoff_plan(sv, mem, rq->ap_handoff, &pl, plan, err) < 0)
+	if (ap_handoff_plan(sv, mem, rq, mode, mode_why, &pl, plan, err) < 0)
 		goto fail;
 
 	setup_size = setup_layout(cmdlen, p->nr_aps, plan->acpi_snapshot_len, &sd_off,
@@ -210,7 +213,8 @@ int bzimage_plan(const struct sysview *sv, const struct physmem *mem,
 	p->magic = MPK_PURGATORY_MAGIC;
 	p->version = MPK_PURGATORY_VERSION;
 	p->serial_port = rq->serial_port;
-	if (rq->serial_debug)
+	/* Never on the mailbox path: the console is port I/O. */
+	if (rq->serial_debug && !(p->flags & MPK_PF_MAILBOX_APS))
 		p->flags |= MPK_PF_SERIAL_DEBUG;
 	if (rq->verify)
 		p->flags |= MPK_PF_VERIFY_DIGESTS;

@@ -46,7 +46,7 @@ void park_region_build(uint8_t *buf, uint64_t base, const uint8_t *code,
 	for (unsigned i = 0; i < n && i < PARK_MAX_CPUS; i++)
 		put_le32(buf + PARK_CPUS_OFF + i * PARK_CPU_SIZE + PARK_CPU_APIC_ID, apic_ids[i]);
 	/* The status table "MPKP": exported by the next kernel from sysfs. */
-	put_le32(buf + PARK_STATUS_OFF + 36, PARK_ABI_VERSION);
+	put_le32(buf + PARK_STATUS_OFF + PARK_STATUS_BODY, PARK_ABI_VERSION);
 	put_le32(buf + PARK_STATUS_OFF + 40, n);
 	put_le64(buf + PARK_STATUS_OFF + 44, base);
 	put_le64(buf + PARK_STATUS_OFF + 52, mailbox_version);

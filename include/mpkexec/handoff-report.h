@@ -10,12 +10,13 @@
 
 #define MPK_SETUP_DATA_TYPE      0x4d504b48u        /* "HKPM"; bit 31 clear */
 #define MPK_REPORT_MAGIC         0x54525045524b504dull /* "MPKREPRT" */
-#define MPK_REPORT_VERSION       1
+#define MPK_REPORT_VERSION       2
 
 enum mpk_strategy {
 	MPK_STRATEGY_INIT = 1,          /* APs put into INIT, original MADT */
 	MPK_STRATEGY_PARK = 2,          /* APs parked, MADT with a wakeup mailbox */
 	MPK_STRATEGY_PARK_FAILED = 3,   /* no AP arrived: INIT + original MADT */
+	MPK_STRATEGY_MAILBOX = 4,       /* mailbox only: no IPI sent, MADT wakeup mailbox */
 };
 
 enum mpk_cpu_outcome {
@@ -25,6 +26,8 @@ enum mpk_cpu_outcome {
 	MPK_CPU_ALREADY_PARKED = 4,     /* was in this park region already */
 	MPK_CPU_MIGRATED = 5,           /* moved from another mailbox */
 	MPK_CPU_NOT_ARRIVED = 6,        /* never checked in: disabled in the MADT */
+	MPK_CPU_RETURNED = 7,           /* came back through the ResetVector (kexec/offline) */
+	MPK_CPU_UNREACHABLE = 8,        /* held where no mailbox reaches: disabled in the MADT */
 };
 
 struct mpk_report_cpu {
@@ -48,6 +51,8 @@ struct mpk_handoff_report {
 	uint64_t tsc_exit;              /* jump to the payload */
 	uint64_t park_base;             /* 0 without a park region */
 	uint64_t rsdp;                  /* RSDP handed to the payload */
+	uint64_t src_mailbox;           /* mailbox mode: where the APs came from */
+	uint64_t region_generation;     /* handoffs the park region has served */
 	uint32_t self_apic_id;          /* the CPU that ran purgatory */
 	uint32_t nr_cpus;
 	struct mpk_report_cpu cpu[];

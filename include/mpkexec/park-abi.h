@@ -37,6 +37,7 @@
 #define PARK_PT_PD0           (PARK_PT_OFF + 0x3000) /* 4 pages */
 #define PARK_STATUS_OFF       0x9000
 #define PARK_STATUS_SIG       "MPKP"
+#define PARK_STATUS_BODY      36    /* struct park_status_body, after the SDT header */
 #define PARK_STATUS_HEAD      0x40  /* SDT header (36) + struct park_status_body */
 #define PARK_CPUS_OFF         (PARK_STATUS_OFF + PARK_STATUS_HEAD)
 #define PARK_MAX_CPUS         1024
@@ -129,7 +130,8 @@ struct park_status_body {
 	uint64_t mailbox_version;
 };
 
-_Static_assert(36 + sizeof(struct park_status_body) <= PARK_STATUS_HEAD, "status head");
+_Static_assert(PARK_STATUS_BODY + sizeof(struct park_status_body) <= PARK_STATUS_HEAD,
+	       "status head");
 _Static_assert(PARK_CPUS_OFF + PARK_MAX_CPUS * PARK_CPU_SIZE <= PARK_REGION_SIZE,
 	       "per-CPU records fit the region");
 _Static_assert(sizeof(struct park_cpu) == PARK_CPU_SIZE, "park_cpu layout");

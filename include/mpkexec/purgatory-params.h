@@ -12,10 +12,12 @@
 #ifndef MPKEXEC_PURGATORY_PARAMS_H
 #define MPKEXEC_PURGATORY_PARAMS_H
 
+#ifndef __ASSEMBLER__
 #include <stdint.h>
+#endif
 
 #define MPK_PURGATORY_MAGIC    0x4b504d50u /* "PMPK" */
-#define MPK_PURGATORY_VERSION  2u
+#define MPK_PURGATORY_VERSION  3u
 
 /* kexec_load(2) accepts at most 16 segments; purgatory is one of them. */
 #define MPK_MAX_DIGEST_RANGES  16
@@ -28,7 +30,17 @@
 #define MPK_PF_SERIAL_DEBUG    (1u << 1) /* progress lines on the serial port */
 #define MPK_PF_INIT_APS        (1u << 2) /* put every listed AP into INIT */
 #define MPK_PF_PARK_APS        (1u << 3) /* gather every listed AP into the park region */
+#define MPK_PF_MAILBOX_APS     (1u << 4) /* mailbox-only handoff: no IPI, port I/O, MMIO,
+					    HLT or MWAIT anywhere on the path (TDX) */
 
+/* What purgatory does with one AP in mailbox mode (struct mpk_ap.action). */
+#define MPK_AP_EXEMPT          0  /* the CPU running purgatory */
+#define MPK_AP_STAY            1  /* parked in (or returning to) the region at park_base */
+#define MPK_AP_MIGRATE         2  /* in src_mailbox's loop: Wakeup it into park_base */
+#define MPK_AP_UNREACHABLE     3  /* no mailbox reaches it: disabled in the next MADT */
+#define MPK_NO_RECORD          0xffffffffu
+
+#ifndef __ASSEMBLER__
 /* One loaded segment and the XXH3-64 digest of its bytes. */
 struct mpk_digest_range {
 	uint64_t addr;   /* physical destination */
@@ -51,7 +63,7 @@ struct mpk_purgatory_params {
 	uint64_t park_base;      /* park region (include/mpkexec/park-abi.h) */
 	uint64_t trampoline;     /* SIPI trampoline page, below 1 MiB */
 	uint64_t madt_addr;      /* the next kernel's MADT (purgatory disables CPUs there) */
-	uint32_t reserved2;      /* the MADT's length is in its own header */
+	uint32_t mailbox_version; /* mailbox mode: the MADT's wakeup structure version */
 	uint32_t gather_timeout_ms; /* how long to wait for APs to check in */
 	uint64_t tsc_khz;        /* TSC ticks per ms (estimate; only for timeouts) */
 	uint64_t orig_rsdp;      /* if no AP arrives: hand over the original tables */
@@ -59,11 +71,20 @@ struct mpk_purgatory_params {
 	uint64_t report_addr;    /* struct mpk_handoff_report (setup_data payload) */
 	uint32_t report_len;
 	uint32_t nr_aps;         /* entries used in aps[] */
+	/* Mailbox handoff (MPK_PF_MAILBOX_APS) */
+	uint64_t src_mailbox;    /* the mailbox the APs are in or return to, 0 if none */
+	uint64_t src_region;     /* its park region (per-CPU records), 0 if foreign */
 	/* Every CPU the MADT lists, boot CPU included, in park-table order. */
 	struct mpk_ap {
 		uint32_t apic_id;
 		uint32_t madt_flags_off; /* offset of its flags in the next MADT */
+		uint32_t action;         /* MPK_AP_* (mailbox mode) */
+		uint32_t src_record;     /* its record in src_region, or MPK_NO_RECORD */
 	} aps[MPK_MAX_APS];
 };
+
+_Static_assert(__builtin_offsetof(struct mpk_purgatory_params, flags) == 8,
+	       "purgatory/entry.S tests flags at offset 8");
+#endif
 
 #endif

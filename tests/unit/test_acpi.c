@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "acpi.h"
+#include "acpi-fixture.h"
 #include "bytes.h"
 #include "madt.h"
 #include "memmap.h"
@@ -22,19 +23,7 @@
 #include "mpkexec/park-abi.h"
 #include "park-region.h"
 
-#define Q35_APIC   FIXTURES "/q35-sysroot/sys/firmware/acpi/tables/APIC"
 #define X2APIC_AML FIXTURES "/madt-x2apic.aml"
-
-static uint8_t *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *b = malloc(1 << 16);
-
-	assert_non_null(f);
-	*len = fread(b, 1, 1 << 16, f);
-	fclose(f);
-	return b;
-}
 
 /* Walks a MADT; returns the offset of the first entry of `type`, or 0. */
 static size_t find_entry(const uint8_t *t, uint8_t type, unsigned *count)
@@ -187,61 +176,6 @@ static void test_madt_bad_input_rejected(void **state)
 }
 
 /* A fake physical memory: firmware tables at fixed addresses. */
-#define RSDP_AT 0xf5000ull
-#define XSDT_AT 0x3ffe1000ull
-#define RSDT_AT 0x3ffe2000ull
-#define MADT_AT 0x3ffe3000ull
-#define FACP_AT 0x3ffe4000ull
-
-struct fakemem {
-	uint8_t rsdp[36], xsdt[36 + 16], rsdt[36 + 8], madt[512], facp[36];
-	size_t madt_len;
-};
-
-static int fake_read(void *ctx, uint64_t addr, void *buf, size_t len)
-{
-	struct fakemem *f = ctx;
-	const struct { uint64_t at; const uint8_t *p; size_t n; } m[] = {
-		{ RSDP_AT, f->rsdp, 36 }, { XSDT_AT, f->xsdt, sizeof(f->xsdt) },
-		{ RSDT_AT, f->rsdt, sizeof(f->rsdt) }, { MADT_AT, f->madt, f->madt_len },
-		{ FACP_AT, f->facp, 36 },
-	};
-
-	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
-		if (addr >= m[i].at && addr + len <= m[i].at + m[i].n) {
-			memcpy(buf, m[i].p + (addr - m[i].at), len);
-			return 0;
-		}
-	errno = EFAULT;
-	return -1;
-}
-
-static void fake_init(struct fakemem *f)
-{
-	size_t len;
-	uint8_t *madt = read_file(Q35_APIC, &len);
-
-	memset(f, 0, sizeof(*f));
-	memcpy(f->madt, madt, len);
-	f->madt_len = len;
-	free(madt);
-	acpi_sdt_init(f->facp, "FACP", 36);
-	put_le64(f->xsdt + 36, FACP_AT);
-	put_le64(f->xsdt + 44, MADT_AT);
-	acpi_sdt_init(f->xsdt, "XSDT", sizeof(f->xsdt));
-	put_le32(f->rsdt + 36, FACP_AT);
-	put_le32(f->rsdt + 40, MADT_AT);
-	acpi_sdt_init(f->rsdt, "RSDT", sizeof(f->rsdt));
-	memcpy(f->rsdp, "RSD PTR ", 8);
-	memcpy(f->rsdp + 9, "BOCHS ", 6);
-	f->rsdp[15] = 2;
-	put_le32(f->rsdp + 16, RSDT_AT);
-	put_le32(f->rsdp + 20, 36);
-	put_le64(f->rsdp + 24, XSDT_AT);
-	f->rsdp[8] = (uint8_t)-acpi_checksum(f->rsdp, 20);
-	f->rsdp[32] = (uint8_t)-acpi_checksum(f->rsdp, 36);
-}
-
 static void test_root_rewrite(void **state)
 {
 	struct fakemem f;

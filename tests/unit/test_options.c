@@ -333,15 +333,32 @@ static void test_ap_handoff_and_last_handoff(void **state)
 
 	(void)state;
 	assert_int_equal(PARSE(&o, &err, "-l", "K"), 0);
-	assert_int_equal(o.ap_handoff, AP_HANDOFF_PARK); /* the default */
+	assert_int_equal(o.ap_handoff, AP_HANDOFF_AUTO); /* the default */
+	assert_int_equal(o.mailbox_version, 1);
+	assert_int_equal(o.park_addr, 0);
 	assert_int_equal(PARSE(&o, &err, "-l", "K", "--ap-handoff=init"), 0);
 	assert_int_equal(o.ap_handoff, AP_HANDOFF_INIT);
 	assert_int_equal(PARSE(&o, &err, "--ap-handoff=park", "--plan", "-l", "K"), 0);
 	assert_int_equal(o.ap_handoff, AP_HANDOFF_PARK);
 	assert_int_equal(PARSE(&o, &err, "--last-handoff"), 0);
 	assert_int_equal(o.action, ACTION_LAST_HANDOFF);
-	PARSE_FAILS("--ap-handoff=mailbox: unknown; use park or init", "-l", "K",
-		    "--ap-handoff=mailbox");
+	assert_int_equal(PARSE(&o, &err, "-l", "K", "--ap-handoff=mailbox", "--park-addr=0x20000000",
+			       "--mailbox-version=0"), 0);
+	assert_int_equal(o.ap_handoff, AP_HANDOFF_MAILBOX);
+	assert_int_equal(o.park_addr, 0x20000000);
+	assert_int_equal(o.mailbox_version, 0);
+	assert_int_equal(PARSE(&o, &err, "-l", "K", "--ap-handoff=auto"), 0);
+	assert_int_equal(o.ap_handoff, AP_HANDOFF_AUTO);
+	PARSE_FAILS("--ap-handoff=tdx: unknown; use auto, mailbox, park or init", "-l", "K",
+		    "--ap-handoff=tdx");
+	PARSE_FAILS("--park-addr=xyz: not a nonzero physical address", "-l", "K",
+		    "--park-addr=xyz");
+	PARSE_FAILS("--mailbox-version=2: use 0", "-l", "K", "--mailbox-version=2");
+	PARSE_FAILS("--console-serial with --ap-handoff=mailbox: the console is port I/O", "-l",
+		    "K", "--ap-handoff=mailbox", "--console-serial");
+	PARSE_FAILS("--park-addr with --ap-handoff=init", "-l", "K", "--ap-handoff=init",
+		    "--park-addr=0x1000000");
+	PARSE_FAILS("--mailbox-version: only meaningful with -l", "-u", "--mailbox-version=0");
 	PARSE_FAILS("--ap-handoff with -s", "-s", "-l", "K", "--ap-handoff=init");
 	PARSE_FAILS("--ap-handoff: only meaningful with -l", "-e", "--ap-handoff=init");
 	PARSE_FAILS("only one of", "--last-handoff", "--status");

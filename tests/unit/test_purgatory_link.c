@@ -270,9 +270,11 @@ static void check_linked(const struct purgatory_image *img, uint64_t load)
 	assert_true(target <= img->size);
 	assert_true(target >= 16384);
 	assert_int_equal(target % 16, 0);
-	/* pushq $0x10; leaq 1f(%rip), %rax; pushq %rax; lretq; call */
+	/* pushq $0x10; leaq 1f(%rip), %rax; pushq %rax; lretq; then the branch
+	 * to the mailbox path: testl $MPK_PF_MAILBOX_APS, flags(%rip) */
 	assert_memory_equal(e + 0x1e, "\x68\x10\x00\x00\x00", 5);
-	assert_memory_equal(e + 0x2a, "\x50\x48\xcb\xe8", 4);
+	assert_memory_equal(e + 0x2a, "\x50\x48\xcb\xf7\x05", 5);
+	assert_int_equal(get_le32(e + 0x33), MPK_PF_MAILBOX_APS);
 }
 
 static void test_relocate_entry_and_gdt(void **state)

@@ -106,3 +106,84 @@ def check_generation(c, i, g, ncpu, handoff, hotplug):
         done = (g.get("HOTPLUG-DONE") or [{}])[0]
         c.check(done.get("failed") == "0", "gen %d no 'Failed to hand over CPU'" % i, 0,
                 done.get("failed"))
+
+
+def report_region(report):
+    """The park region the handoff report names ("park region now: 0x...")."""
+    for l in report:
+        m = re.match(r"park region now: (0x[0-9a-f]+)", l)
+        if m:
+            return int(m.group(1), 16)
+    return None
+
+
+def check_story_generation(c, i, g, exp, prev_region):
+    """Checks generation i of a story chain (scenario.story_test) against
+    exp: brought (CPUs Linux brought up), enabled (APIC IDs enabled in its
+    MADT), wakeup (MADT wakeup version, None for no structure), strategy,
+    ipis ((INIT, SIPI)), outcomes ({APIC ID: outcome text}), region ("same"
+    or "new" relative to prev_region).  Returns the region it saw."""
+    madt = parse_madt((g.get("APIC") or [{}])[0].get("hex", ""))
+    report = [r["line"] for r in g.get("HANDOFF", [])]
+    text = "\n".join(report)
+    dmesg = [r["line"] for r in g.get("DMESG", [])]
+    enabled = sorted(a for a, f in madt["cpus"] if f & 3)
+    c.check(madt["ok"] or (exp.get("wakeup") == 0 and madt["wakeup"] is not None
+                           and madt["wakeup"][2] == 0),
+            "gen %d MADT checksum and length (a v0 mailbox Linux zeroed excepted)" % i,
+            "valid", madt["ok"])
+    c.check(enabled == sorted(exp["enabled"]), "gen %d MADT CPUs enabled" % i,
+            sorted(exp["enabled"]), enabled)
+    c.check(any("smp: Brought up 1 node, %d CPU" % exp["brought"] in l for l in dmesg),
+            "gen %d dmesg brought up" % i, "%d CPUs" % exp["brought"], dmesg)
+    c.check("all matched" in text, "gen %d report digests" % i, "all matched", report[:3])
+    c.check("strategy: %s" % exp["strategy"] in text, "gen %d report strategy" % i,
+            exp["strategy"], [l for l in report if l.startswith("strategy")])
+    want = "IPIs sent: %d INIT, %d SIPI" % exp["ipis"]
+    c.check(want in text, "gen %d report IPIs" % i, want, [l for l in report if "IPIs" in l])
+    # the per-CPU outcomes: after "purgatory ran on ...", before "park region now"
+    start = next((n for n, l in enumerate(report) if l.startswith("purgatory ran on")),
+                 len(report))
+    stop = next((n for n, l in enumerate(report) if l.startswith("park region now")),
+                len(report))
+    for apic, outcome in sorted(exp.get("outcomes", {}).items()):
+        line = next((l for l in report[start:stop]
+                     if l.strip().startswith("APIC ID %d: " % apic)), None)
+        c.check(line is not None and outcome in line,
+                "gen %d report CPU %d outcome" % (i, apic), outcome, line)
+    w = madt["wakeup"]
+    region = report_region(report)
+    if exp.get("wakeup") is None:
+        c.check(w is None, "gen %d MADT has no wakeup structure" % i, None, w)
+        return region
+    c.check(w is not None and w[0] == exp["wakeup"] and w[1] == (24 if exp["wakeup"] else 16),
+            "gen %d MADT wakeup structure v%d" % (i, exp["wakeup"]),
+            "version %d" % exp["wakeup"], w)
+    if w is None or region is None:
+        c.check(region is not None, "gen %d report names the park region" % i,
+                "park region now: ...", report[-6:])
+        return region
+    if exp.get("mailbox_zeroed"):
+        # Linux >= 6.11 with a v0 mailbox: offlining off, address cleared
+        c.check(w[2] == 0, "gen %d MADT mailbox address cleared by Linux (v0)" % i, 0, hex(w[2]))
+    else:
+        c.check(w[2] == region, "gen %d MADT mailbox is the park region" % i, hex(region),
+                hex(w[2]))
+    if exp["wakeup"] == 1:
+        c.check(w[3] == region + PARK_RESET_VECTOR, "gen %d MADT ResetVector" % i,
+                hex(region + PARK_RESET_VECTOR), w[3] and hex(w[3]))
+    nvs = [tuple(int(x, 16) for x in r["range"].split("-")) for r in g.get("IOMEM", [])]
+    c.check(any(a <= region and region + PARK_REGION_SIZE - 1 <= b for a, b in nvs),
+            "gen %d park region is ACPI NVS in /proc/iomem" % i,
+            "%#x-%#x" % (region, region + PARK_REGION_SIZE - 1),
+            [r["range"] for r in g.get("IOMEM", [])])
+    if exp.get("region") == "same":
+        c.check(region == prev_region, "gen %d park region reused in place" % i,
+                prev_region and hex(prev_region), hex(region))
+    elif exp.get("region") == "new":
+        c.check(region != prev_region, "gen %d park region moved" % i,
+                "not %s" % (prev_region and hex(prev_region)), hex(region))
+    if exp.get("region_at") is not None:
+        c.check(region == exp["region_at"], "gen %d park region at --park-addr" % i,
+                hex(exp["region_at"]), hex(region))
+    return region

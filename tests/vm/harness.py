@@ -27,6 +27,13 @@ DEFAULT_CACHE = "/var/cache/mpkexec-vm"
 QEMU = "qemu-system-x86_64"
 # Fields that take the rest of the line (they contain spaces).
 REST_FIELDS = ("cmdline", "msg", "line")
+# One host thread runs every vCPU in turn.  With multi-threaded TCG, 4 vCPUs
+# on 2 host cores (3 of them spinning in a park loop) made handoffs 2-10x
+# slower, and 6.12 guests now and then died of "Oops: int3" right after
+# patching a static key (a vCPU ran code another vCPU had just rewritten);
+# round-robin TCG has neither problem (docs/design.md, "Test VMs").
+# MPK_VM_ACCEL overrides it.
+ACCEL = "tcg,thread=single"
 
 
 def qemu_available():
@@ -128,8 +135,10 @@ def compute_latencies(lines, records):
 def run(cache, initramfs, chain, mode="chain", loader="mpkexec", extra="",
         log=None, timeout=300, smp=None, mem="1G", qemu_args=(), echo=False,
         params=()):
-    kernels = chain.split(",")
-    more_params = params
+    # chain elements are KERNEL[/k:WORD|/x:OPT|/off:A.B]... (tests/vm/init)
+    elems = [e.split("/") for e in chain.split(",")]
+    kernels = [e[0] for e in elems]
+    more_params = [a[2:] for a in elems[0][1:] if a.startswith("k:")] + list(params)
     params = ["mpk.gen=0", "mpk.chain=" + chain, "mpk.mode=" + mode,
               "mpk.loader=" + loader]
     if extra:
@@ -138,7 +147,7 @@ def run(cache, initramfs, chain, mode="chain", loader="mpkexec", extra="",
     append = ("console=ttyS0,115200 earlyprintk=serial,ttyS0,115200 panic=-1 "
               + " ".join(params))
     smp = smp or os.environ.get("SMP", "4")
-    cmd = [QEMU, "-accel", "tcg", "-machine", "q35", "-smp", str(smp),
+    cmd = [QEMU, "-accel", os.environ.get("MPK_VM_ACCEL", ACCEL), "-machine", "q35", "-smp", str(smp),
            "-m", mem, "-nographic", "-no-reboot",
            "-kernel", os.path.join(cache, "vmlinuz-" + kernels[0]),
            "-initrd", initramfs, "-append", append] + list(qemu_args)

@@ -55,10 +55,27 @@ def setup(name):
     return cfg
 
 
+def run_vm(cfg, chain, mode="chain", extra="", params=(), qemu_args=()):
+    return harness.run(cfg["cache"], cfg["initramfs"], chain, mode, cfg["loader"], extra,
+                       cfg["log"], cfg["timeout"], params=params, qemu_args=qemu_args)
+
+
+def split_generations(res):
+    """The records, one generation each (from its MPK-GEN on): a list of
+    {tag: first record} and a list of {tag: [all records]}."""
+    firsts, lists = [], []
+    for r in res.records:
+        if r["tag"] == "GEN":
+            firsts.append({"GEN": r})
+            lists.append({})
+        elif firsts:
+            firsts[-1].setdefault(r["tag"], r)
+            lists[-1].setdefault(r["tag"], []).append(r)
+    return firsts, lists
+
+
 def boot(cfg, chain, mode="chain", extra="", params=()):
-    return harness.run(cfg["cache"], cfg["initramfs"], chain, mode,
-                       cfg["loader"], (cfg["extra"] + " " + extra).strip(), cfg["log"],
-                       cfg["timeout"], params=params)
+    return run_vm(cfg, chain, mode, (cfg["extra"] + " " + extra).strip(), params)
 
 
 def chain_test(name, chain, handoff="park", hotplug=0):
@@ -72,15 +89,7 @@ def chain_test(name, chain, handoff="park", hotplug=0):
                params=["mpk.hotplug=%d" % hotplug] if hotplug else [])
     c = Checker(name)
     ncpu = int(os.environ.get("SMP", "4"))
-    # split the records into generations, each starting at its MPK-GEN
-    gens, lists = [], []
-    for r in res.records:
-        if r["tag"] == "GEN":
-            gens.append({"GEN": r})
-            lists.append({})
-        elif gens:
-            gens[-1].setdefault(r["tag"], r)
-            lists[-1].setdefault(r["tag"], []).append(r)
+    gens, lists = split_generations(res)
     c.check(len(gens) == len(kernels), "generation count", len(kernels),
             len(gens))
     prev_next = None
@@ -175,6 +184,76 @@ def errors_test(name):
     c.check(unl.get("rc") == "0" and unl.get("loaded") == "0", "-u unloads",
             "rc=0 loaded=0", "rc=%s loaded=%s" % (unl.get("rc"), unl.get("loaded")))
     c.check(res.ok, "run ends with MPK-DONE", "MPK-DONE", res.error)
+    print("%s: %s in %.0fs (%d checks failed)" % (
+        name, "FAIL" if c.failed else "PASS", res.elapsed, c.failed))
+    return 1 if c.failed else 0
+
+
+def story_test(name, gens, qemu_args=()):
+    """A chain whose generations differ (issue 4's stories).  gens: one dict
+    per generation: kernel, k (its own command-line words), x (mpkexec -l
+    options it loads the next one with), off (CPUs it offlines first), and
+    what it must report: online, paging (4/5), loadmsg (substrings of the -l
+    account it prints), and for every generation after the first the
+    handoff_checks.check_story_generation expectations."""
+    cfg = setup(name)
+    if cfg["loader"] != "mpkexec":
+        print("SKIP: %s: needs mpkexec (MPK_LOADER=%s)" % (name, cfg["loader"]))
+        sys.exit(77)
+    elems = []
+    for g in gens:
+        e = [g["kernel"]] + ["k:" + w for w in g.get("k", ())]
+        e += ["x:" + o for o in g.get("x", ())]
+        if g.get("off"):
+            e.append("off:" + ".".join(str(c) for c in g["off"]))
+        elems.append("/".join(e))
+    res = run_vm(cfg, ",".join(elems), extra=cfg["extra"], qemu_args=qemu_args)
+    c = Checker(name)
+    split, lists = split_generations(res)
+    c.check(len(split) == len(gens), "generation count", len(gens), len(split))
+    region = None
+    for i, (got, exp) in enumerate(zip(split, gens)):
+        rec = got["GEN"]
+        c.check(rec.get("release") == cfg["versions"][exp["kernel"]], "gen %d release" % i,
+                cfg["versions"][exp["kernel"]], rec.get("release"))
+        c.check(rec.get("online") == exp["online"], "gen %d cpus online" % i,
+                exp["online"], rec.get("online"))
+        if "paging" in exp:
+            c.check(rec.get("paging") == str(exp["paging"]), "gen %d paging levels" % i,
+                    exp["paging"], rec.get("paging"))
+        if i > 0:
+            want = split[i - 1].get("NEXT", {}).get("token")
+            c.check(want and rec.get("token") == want, "gen %d initrd token" % i, want,
+                    rec.get("token"))
+            region = handoff_checks.check_story_generation(c, i, lists[i], exp, region)
+        else:
+            region = None
+        if exp.get("off"):
+            off = got.get("OFFLINE", {})
+            c.check(off.get("cpus") == ",".join(map(str, exp["off"])),
+                    "gen %d offlined CPUs" % i, exp["off"], off.get("cpus"))
+            if "off_online" in exp:
+                c.check(off.get("online") == exp["off_online"],
+                        "gen %d CPUs online after the offline attempt" % i,
+                        exp["off_online"], off.get("online"))
+        if i + 1 < len(gens):
+            load = got.get("LOAD", {}).get("rc")
+            c.check(load == "0", "gen %d MPK-LOAD rc" % i, 0, load)
+            if "exec_note" in exp:   # what mpkexec -e said (raw console line)
+                c.check(any(exp["exec_note"] in t for _, t in res.lines),
+                        "gen %d -e says %r" % (i, exp["exec_note"]), exp["exec_note"],
+                        "no such line")
+            msgs = [r["line"] for r in lists[i].get("LOADMSG", [])]
+            for needle in exp.get("loadmsg", ()):
+                c.check(any(needle in m for m in msgs), "gen %d -l account says %r" % (i, needle),
+                        needle, msgs)
+        bring = handoff_checks.smp_bringup_ms([r["line"] for r in lists[i].get("DMESG", [])])
+        print("gen %d: kernel=%s online=%s paging=%s%s" % (
+            i, exp["kernel"], rec.get("online"), rec.get("paging"),
+            "" if bring is None else " smp-bringup %.0f ms" % bring))
+    c.check(res.ok, "run ends with MPK-DONE", "MPK-DONE", res.error)
+    for l in res.latencies:
+        print("handoff-latency gen=%s kernel=%s ms=%.0f" % (l["gen"], l["kernel"], l["ms"]))
     print("%s: %s in %.0fs (%d checks failed)" % (
         name, "FAIL" if c.failed else "PASS", res.elapsed, c.failed))
     return 1 if c.failed else 0

@@ -1,0 +1,86 @@
+#include "handoff-place.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include "mpkexec/bootparam.h"
+#include "park-region.h"
+
+#define SZ_1M (1ull << 20)
+#define SZ_4G (1ull << 32)
+
+int handoff_region_place(struct planner *pl, uint64_t at, uint64_t *base,
+			 struct mpk_error *err)
+{
+	struct placement_req req = { .what = "park region", .size = PARK_REGION_SIZE,
+				     .align = 4096, .min = SZ_1M, .max = SZ_4G, .top_down = true };
+
+	if (at) {
+		if (at & 4095 || at < SZ_1M || at + PARK_REGION_SIZE > SZ_4G)
+			return mpk_fail(err, MPK_EXIT_USAGE, "--park-addr=%#" PRIx64 ": the park "
+					"region needs %#x bytes, 4 KiB aligned, between 1 MiB and "
+					"4 GiB", at, PARK_REGION_SIZE);
+		req.min = at;
+		req.max = at + PARK_REGION_SIZE;
+	}
+	if (planner_place(pl, &req, base, err) < 0) {
+		if (at)
+			mpk_fail(err, MPK_EXIT_USAGE, "--park-addr=%#" PRIx64 ": [%#" PRIx64
+				 ", %#" PRIx64 ") is not free RAM (firmware's memory map, or another "
+				 "segment, has it); choose free RAM below 4 GiB (mpkexec --plan "
+				 "lists the segments)", at, at, at + PARK_REGION_SIZE);
+		return -1;
+	}
+	return 0;
+}
+
+int handoff_region_add(struct load_plan *plan, uint64_t base, const struct madt_cpus *cpus,
+		       unsigned mailbox_version, struct mpk_error *err)
+{
+	uint8_t *park = malloc(PARK_REGION_SIZE);
+
+	if (!park)
+		return mpk_fail(err, MPK_EXIT_INTERNAL, "out of memory");
+	park_region_build(park, base, park_code_blob, cpus->apic_id, cpus->n, mailbox_version);
+	if (memmap_set_type(&plan->handed_map, base, base + PARK_REGION_SIZE, E820_NVS) < 0) {
+		free(park);
+		return mpk_fail(err, MPK_EXIT_INTERNAL, "out of memory");
+	}
+	plan_add_segment(plan, "park region", park, PARK_REGION_SIZE, base, PARK_REGION_SIZE,
+			 true, "mailbox, park code, page tables, MPKP status table with %u CPU "
+			 "records (ACPI NVS)", cpus->n);
+	plan_own(plan, park);
+	return 0;
+}
+
+int handoff_tables_add(const struct acpi_root *root, const uint8_t *madt, size_t madt_len,
+		       uint64_t park_base, unsigned mailbox_version, struct planner *pl,
+		       struct load_plan *plan, struct mpk_error *err)
+{
+	struct acpi_handoff sizing;
+	uint64_t base;
+
+	/* The size of the new tables does not depend on where they go. */
+	if (acpi_build_handoff(root, madt, madt_len, park_base + PARK_STATUS_OFF, 0, &sizing,
+			       err) < 0)
+		return -1;
+	acpi_handoff_free(&sizing);
+	if (planner_place(pl, &(struct placement_req){ .what = "ACPI tables",
+			  .size = sizing.len ? sizing.len : 4096, .align = 4096, .min = SZ_1M,
+			  .max = SZ_4G, .top_down = true }, &base, err) < 0)
+		return -1;
+	if (acpi_build_handoff(root, madt, madt_len, park_base + PARK_STATUS_OFF, base,
+			       &plan->acpi, err) < 0)
+		return -1;
+	if (memmap_set_type(&plan->handed_map, base,
+			    base + ((plan->acpi.len + 4095) & ~(size_t)4095), E820_ACPI) < 0) {
+		acpi_handoff_free(&plan->acpi);
+		return mpk_fail(err, MPK_EXIT_INTERNAL, "out of memory");
+	}
+	plan_add_segment(plan, "ACPI tables", plan->acpi.buf, plan->acpi.len, base,
+			 plan->acpi.len, true, "RSDP, %s%s, MADT with wakeup structure v%u "
+			 "(ACPI)", root->xsdt ? "XSDT" : "", root->rsdt ? (root->xsdt ? "+RSDT" :
+			 "RSDT") : "", mailbox_version);
+	plan->params.madt_addr = plan->acpi.madt_addr;
+	return 0;
+}

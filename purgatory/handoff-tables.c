@@ -1,0 +1,27 @@
+#include "handoff-tables.h"
+
+#define MADT_CPU_USABLE 0x3u   /* Enabled | Online Capable */
+#define ACPI_LENGTH     4      /* offsets in any ACPI table header */
+#define ACPI_CHECKSUM   9
+
+void madt_disable_cpu(const struct mpk_purgatory_params *p, uint32_t i)
+{
+	volatile uint32_t *flags = u32_at(p->madt_addr + p->aps[i].madt_flags_off);
+
+	*flags &= ~MADT_CPU_USABLE;
+}
+
+/* Used for the next kernel's MADT and the park region's MPKP status table,
+ * once their contents are what the next kernel checks when it installs
+ * them. */
+void acpi_fix_checksum(uint64_t table)
+{
+	volatile uint8_t *t = (volatile uint8_t *)(uintptr_t)table;
+	uint32_t len = *(volatile uint32_t *)(t + ACPI_LENGTH);
+	uint8_t sum = 0;
+
+	t[ACPI_CHECKSUM] = 0;
+	for (uint32_t i = 0; i < len; i++)
+		sum = (uint8_t)(sum + t[i]);
+	t[ACPI_CHECKSUM] = (uint8_t)-sum;
+}
