@@ -264,7 +264,8 @@ int options_parse(int argc, char **argv, struct options *o, struct mpk_error *er
 	if (o->serial_debug && o->ap_handoff == AP_HANDOFF_MAILBOX)
 		return mpk_fail(err, MPK_EXIT_USAGE, "--console-serial with "
 				"--ap-handoff=mailbox: the console is port I/O, which the mailbox "
-				"handoff never does (a TDX guest has no ports)");
+				"handoff never does (in a TDX guest it traps, and purgatory has no "
+				"handler)");
 	if (*o->sysroot && !o->plan)
 		return mpk_fail(err, MPK_EXIT_USAGE,
 				"--sysroot: only with --plan (a load always describes this machine)");

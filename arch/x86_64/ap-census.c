@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "mpkexec/bootparam.h"
 #include "mpkexec/park-abi.h"
-#include "park-region.h"
 
 /* Linux 6.11 (arch/x86/kernel/acpi/madt_wakeup.c) is the first to send its
  * CPUs to a v1 mailbox's ResetVector when it offlines them or kexecs;
@@ -21,14 +21,6 @@ bool osrelease_at_least(const char *release, unsigned major, unsigned minor)
 	if (sscanf(release, "%u.%u", &ma, &mi) != 2)
 		return false;
 	return ma > major || (ma == major && mi >= minor);
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
 }
 
 /* The live MPKP table: its body, or false if absent or malformed. */
@@ -142,10 +134,10 @@ void ap_census_take(const struct sysview *sv, const uint8_t *fw_madt, size_t fw_
 		for (uint32_t r = 0; c->region && r < mpkp.nr_cpus; r++) {
 			const uint8_t *rec = sv->mpkp + PARK_STATUS_HEAD + r * PARK_CPU_SIZE;
 
-			if (le32(rec + PARK_CPU_APIC_ID) == cpu->apic_id) {
+			if (get_le32(rec + PARK_CPU_APIC_ID) == cpu->apic_id) {
 				cpu->record = r;
-				state = le32(rec + PARK_CPU_STATE);
-				cpu->how = le32(rec + PARK_CPU_HOW);
+				state = get_le32(rec + PARK_CPU_STATE);
+				cpu->how = get_le32(rec + PARK_CPU_HOW);
 				break;
 			}
 		}

@@ -7,17 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cpuid.h>
-
 #include "ap-census.h"
 #include "ap-mailbox.h"
 #include "handoff-place.h"
 #include "madt.h"
 #include "mpkexec/bootparam.h"
 #include "park-region.h"
+#include "tdx.h"
 
 #define SZ_1M                 (1ull << 20)
-#define SZ_4G                 (1ull << 32)
 #define GATHER_TIMEOUT_MS     1000u
 
 void ap_handoff_place_trampoline(struct planner *pl, struct load_plan *plan,
@@ -154,35 +152,6 @@ fail:
 	return -1;
 }
 
-/* CPUID leaf 0x21 of a TDX guest reads "IntelTDX    " (EBX, EDX, ECX). */
-static bool cpuid_tdx_guest(void)
-{
-	unsigned a, b, c, d;
-	char sig[12];
-
-	if (__get_cpuid_max(0, NULL) < 0x21)
-		return false;
-	__cpuid_count(0x21, 0, a, b, c, d);
-	(void)a;
-	memcpy(sig, &b, 4);
-	memcpy(sig + 4, &d, 4);
-	memcpy(sig + 8, &c, 4);
-	return memcmp(sig, "IntelTDX    ", 12) == 0;
-}
-
-static bool is_tdx_guest(const struct sysview *sv, const char **how)
-{
-	if (sv->tdx_guest_flag) {
-		*how = "the kernel's tdx_guest CPU flag";
-		return true;
-	}
-	if (sv->live && cpuid_tdx_guest()) {
-		*how = "CPUID leaf 0x21";
-		return true;
-	}
-	return false;
-}
-
 enum ap_handoff ap_handoff_resolve(const struct sysview *sv, enum ap_handoff asked,
 				   char *why, size_t len)
 {
@@ -192,7 +161,7 @@ enum ap_handoff ap_handoff_resolve(const struct sysview *sv, enum ap_handoff ask
 	*why = '\0';
 	if (asked != AP_HANDOFF_AUTO)
 		return asked;
-	if (is_tdx_guest(sv, &how)) {
+	if (tdx_guest(sv, &how)) {
 		snprintf(why, len, "auto: a TDX guest (%s), where only mailboxes reach CPUs", how);
 		return AP_HANDOFF_MAILBOX;
 	}
