@@ -161,7 +161,7 @@ const char *ap_where_text(const struct ap_census *c, const struct ap_census_cpu 
 {
 	switch (cpu->where) {
 	case AP_WHERE_BOOT:
-		snprintf(buf, len, "this kernel's boot CPU (runs purgatory)");
+		snprintf(buf, len, "this kernel's boot CPU");
 		break;
 	case AP_WHERE_PARKED:
 		snprintf(buf, len, "parked in the park region at %#" PRIx64 " (arrived by %s)",

@@ -32,17 +32,20 @@ void ap_handoff_place_trampoline(struct planner *pl, struct load_plan *plan,
 		plan->trampoline = 0;
 }
 
-static void describe_cpus(struct load_plan *plan, const struct madt_cpus *cpus,
-			  uint32_t boot_id, const char *how)
+/* Per CPU: where it is now (the census) and what the handoff does with it. */
+static void describe_cpus(struct load_plan *plan, const struct ap_census *c, const char *how)
 {
 	size_t off = strlen(plan->ap_desc);
+	char where[160];
 
-	off += (size_t)snprintf(plan->ap_desc + off, sizeof(plan->ap_desc) - off,
-				"\n  boot CPU: APIC ID %u (runs purgatory; never INIT)", boot_id);
-	for (unsigned i = 0; i < cpus->n && off < sizeof(plan->ap_desc); i++)
-		if (cpus->apic_id[i] != boot_id)
-			off += (size_t)snprintf(plan->ap_desc + off, sizeof(plan->ap_desc) - off,
-						"\n  AP APIC ID %u: %s", cpus->apic_id[i], how);
+	for (unsigned i = 0; i < c->n && off < sizeof(plan->ap_desc); i++)
+		off += (size_t)snprintf(plan->ap_desc + off, sizeof(plan->ap_desc) - off,
+					"\n  %s APIC ID %u: now %s -> %s",
+					c->cpu[i].where == AP_WHERE_BOOT ? "boot CPU" : "AP",
+					c->cpu[i].apic_id,
+					ap_where_text(c, &c->cpu[i], where, sizeof(where)),
+					c->cpu[i].where == AP_WHERE_BOOT ?
+					"runs purgatory, boots the next kernel (never INIT)" : how);
 }
 
 /* "WHY; TEXT": says up front why auto chose what it chose. */
@@ -182,6 +185,7 @@ int ap_handoff_plan(const struct sysview *sv, const struct physmem *mem,
 	struct madt_wakeup running_wakeup;
 	struct acpi_root root;
 	struct madt_cpus *cpus;
+	struct ap_census *census = NULL;
 	uint8_t *fw_madt = NULL;
 	size_t fw_madt_len = 0;
 	char why[512] = "";
@@ -245,18 +249,16 @@ int ap_handoff_plan(const struct sysview *sv, const struct physmem *mem,
 		acpi_snapshot_write(plan->acpi_snapshot, &root, fw_madt, fw_madt_len);
 		plan_own(plan, plan->acpi_snapshot);
 	}
+	census = malloc(sizeof(*census));
+	if (!census) {
+		free(cpus);
+		mpk_fail(err, MPK_EXIT_INTERNAL, "out of memory");
+		goto out;
+	}
+	ap_census_take(sv, fw_madt, fw_madt_len, cpus, p->boot_apic_id, census);
 	if (mode == AP_HANDOFF_MAILBOX) {
-		struct ap_census *census = malloc(sizeof(*census));
-
-		if (!census) {
-			free(cpus);
-			mpk_fail(err, MPK_EXIT_INTERNAL, "out of memory");
-			goto out;
-		}
-		ap_census_take(sv, fw_madt, fw_madt_len, cpus, p->boot_apic_id, census);
 		rc = ap_mailbox_plan(census, &root, fw_madt, fw_madt_len, cpus, rq->park_addr,
 				     rq->mailbox_version, pl, plan, err);
-		free(census);
 		free(cpus);
 		if (rc == 0 && *mode_why)
 			prepend(plan->ap_desc, sizeof(plan->ap_desc), mode_why);
@@ -270,8 +272,7 @@ int ap_handoff_plan(const struct sysview *sv, const struct physmem *mem,
 			 "region at %#" PRIx64 "; the next kernel wakes them through the MADT "
 			 "mailbox (version %u, ResetVector %#" PRIx64 ")", plan->park_base,
 			 rq->mailbox_version, park_reset_vector(plan->park_base));
-		describe_cpus(plan, cpus, p->boot_apic_id,
-			      "INIT-SIPI-SIPI -> park region -> mailbox wakeup "
+		describe_cpus(plan, census, "INIT-SIPI-SIPI -> park region -> mailbox wakeup "
 			      "(disabled in the MADT if it does not arrive)");
 		plan->next_rsdp = plan->acpi.rsdp_addr;
 	} else {
@@ -289,13 +290,14 @@ int ap_handoff_plan(const struct sysview *sv, const struct physmem *mem,
 				 "init: purgatory sends INIT to every AP; the next kernel "
 				 "starts them with INIT/SIPI (firmware's ACPI tables)");
 		}
-		describe_cpus(plan, cpus, p->boot_apic_id, "INIT");
+		describe_cpus(plan, census, "INIT");
 	}
 	free(cpus);
 	if (*mode_why)
 		prepend(plan->ap_desc, sizeof(plan->ap_desc), mode_why);
 	rc = 0;
 out:
+	free(census);
 	free(fw_madt);
 	acpi_root_free(&root);
 	return rc;

@@ -420,8 +420,11 @@ static void test_purgatory_params(void **state)
 	for (unsigned n = 0; n < 4; n++)
 		assert_int_equal(pp->aps[n].apic_id, n);
 	assert_int_equal(pp->aps[4].apic_id, 0);
-	assert_non_null(strstr(p->ap_desc, "boot CPU: APIC ID 0 (runs purgatory; never INIT)"));
-	assert_non_null(strstr(p->ap_desc, "AP APIC ID 1: INIT\n  AP APIC ID 2: INIT\n  AP APIC ID 3: INIT"));
+	assert_non_null(strstr(p->ap_desc, "boot CPU APIC ID 0: now this kernel's boot CPU -> "
+			       "runs purgatory, boots the next kernel (never INIT)"));
+	assert_non_null(strstr(p->ap_desc, "AP APIC ID 1: now online in this kernel -> INIT\n"
+			       "  AP APIC ID 2: now online in this kernel -> INIT\n"
+			       "  AP APIC ID 3: now online in this kernel -> INIT"));
 }
 
 static void test_flags(void **state)
@@ -508,8 +511,10 @@ static void test_boot_cpu_and_x2apic(void **state)
 	assert_int_equal(pp->aps[1].apic_id, 1);
 	assert_int_equal(pp->aps[2].apic_id, 0x100);
 	assert_int_equal(pp->aps[3].apic_id, 0x101);
-	assert_non_null(strstr(f->plan.ap_desc, "boot CPU: APIC ID 257 (runs purgatory; never INIT)"));
-	assert_non_null(strstr(f->plan.ap_desc, "AP APIC ID 0: INIT\n  AP APIC ID 1: INIT\n  AP APIC ID 256: INIT"));
+	assert_non_null(strstr(f->plan.ap_desc, "boot CPU APIC ID 257: now this kernel's boot CPU"));
+	assert_non_null(strstr(f->plan.ap_desc, "AP APIC ID 0: now "));
+	assert_non_null(strstr(f->plan.ap_desc, "-> INIT\n  AP APIC ID 1: now "));
+	assert_non_null(strstr(f->plan.ap_desc, "AP APIC ID 256: now "));
 
 	/* no apicid in /proc/cpuinfo: the MADT's first CPU is the boot CPU */
 	put_le32(tab + 44 + 4, 7);           /* first x2APIC entry: ID 7 */
