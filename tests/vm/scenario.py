@@ -159,6 +159,12 @@ def errors_test(name):
                         "accepts at most 2047 (cmdline_size)"),
             ("initrd", "initrd '/tmp/huge.initrd': 2048 MiB does not fit in free "
                        "System RAM below initrd_addr_max"),
+            ("parkaddr-low", "--park-addr=0x1000: the park region needs 0x12000 bytes, "
+                             "4 KiB aligned, between 1 MiB and 4 GiB"),
+            ("parkaddr-mmio", "--park-addr=0xfed00000: [0xfed00000, 0xfed12000) is not "
+                              "free RAM"),
+            ("mailbox-serial", "--console-serial with --ap-handoff=mailbox: the console "
+                               "is port I/O"),
             ("eperm", "kexec_load: permission denied: loading a kernel needs "
                       "CAP_SYS_BOOT"),
             ("disabled", "kexec is disabled on this system "
@@ -168,10 +174,11 @@ def errors_test(name):
         c.check(r is not None, "%s reported" % case, "MPK-ERR name=" + case, None)
         if r is None:
             continue
-        # exit codes from mpkexec.8 (sysexits): 65 bad input, 66 no input,
+        # exit codes from mpkexec.8 (sysexits): 64 usage, 65 bad input, 66 no input,
         # 69 unavailable, 73 no space, 77 no permission
         want = {"missing": "66", "unreadable": "66", "initrd": "73", "eperm": "77",
-                "disabled": "69", "disabled-file": "69"}.get(case, "65")
+                "disabled": "69", "disabled-file": "69", "parkaddr-low": "64",
+                "parkaddr-mmio": "64", "mailbox-serial": "64"}.get(case, "65")
         c.check(r.get("rc") == want, "%s exit status" % case, want, r.get("rc"))
         c.check(r.get("loaded") == "0", "%s kexec_loaded" % case, 0, r.get("loaded"))
         c.check(needle in r.get("msg", ""), "%s message" % case,
