@@ -21,6 +21,18 @@ struct segment *plan_add_segment(struct load_plan *plan, const char *what,
 	return s;
 }
 
+void plan_text_append(char *buf, size_t size, const char *fmt, ...)
+{
+	size_t off = strlen(buf);
+	va_list ap;
+
+	if (off + 1 >= size)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + off, size - off, fmt, ap);
+	va_end(ap);
+}
+
 void plan_own(struct load_plan *plan, void *p)
 {
 	plan->owned[plan->nowned++] = p;

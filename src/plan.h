@@ -76,6 +76,9 @@ __attribute__((format(printf, 8, 9)))
 struct segment *plan_add_segment(struct load_plan *plan, const char *what,
 				 const uint8_t *buf, uint64_t bufsz, uint64_t mem,
 				 uint64_t memsz, bool digest, const char *detail, ...);
+/* printf-like, onto the end of a plan text (ap_desc, warning); truncates. */
+__attribute__((format(printf, 3, 4)))
+void plan_text_append(char *buf, size_t size, const char *fmt, ...);
 /* The plan frees `p` in load_plan_free. */
 void plan_own(struct load_plan *plan, void *p);
 

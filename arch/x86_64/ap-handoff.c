@@ -35,17 +35,16 @@ void ap_handoff_place_trampoline(struct planner *pl, struct load_plan *plan,
 /* Per CPU: where it is now (the census) and what the handoff does with it. */
 static void describe_cpus(struct load_plan *plan, const struct ap_census *c, const char *how)
 {
-	size_t off = strlen(plan->ap_desc);
 	char where[160];
 
-	for (unsigned i = 0; i < c->n && off < sizeof(plan->ap_desc); i++)
-		off += (size_t)snprintf(plan->ap_desc + off, sizeof(plan->ap_desc) - off,
-					"\n  %s APIC ID %u: now %s -> %s",
-					c->cpu[i].where == AP_WHERE_BOOT ? "boot CPU" : "AP",
-					c->cpu[i].apic_id,
-					ap_where_text(c, &c->cpu[i], where, sizeof(where)),
-					c->cpu[i].where == AP_WHERE_BOOT ?
-					"runs purgatory, boots the next kernel (never INIT)" : how);
+	for (unsigned i = 0; i < c->n; i++)
+		plan_text_append(plan->ap_desc, sizeof(plan->ap_desc),
+				 "\n  %s APIC ID %u: now %s -> %s",
+				 c->cpu[i].where == AP_WHERE_BOOT ? "boot CPU" : "AP",
+				 c->cpu[i].apic_id,
+				 ap_where_text(c, &c->cpu[i], where, sizeof(where)),
+				 c->cpu[i].where == AP_WHERE_BOOT ?
+				 "runs purgatory, boots the next kernel (never INIT)" : how);
 }
 
 /* "WHY; TEXT": says up front why auto chose what it chose. */

@@ -1,7 +1,6 @@
 #include "ap-mailbox.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +38,11 @@ static uint32_t route(const struct ap_census *c, const struct ap_census_cpu *cpu
 	case AP_WHERE_ONLINE:
 		if (!c->returns_at_kexec)
 			break;
+		if (in_place && cpu->record == MPK_NO_RECORD) {
+			/* Not listed in the region: it could not check in there. */
+			*how = "UNREACHABLE: the park region has no record for it; disabled";
+			return MPK_AP_UNREACHABLE;
+		}
 		*how = in_place ? "returns to this region through the ResetVector at kexec" :
 			"returns to the old mailbox through the ResetVector at kexec, then "
 			"Wakeup -> new region (migrate)";
@@ -52,20 +56,6 @@ static uint32_t route(const struct ap_census *c, const struct ap_census_cpu *cpu
 	}
 	*how = "UNREACHABLE: no mailbox reaches it; disabled in the next kernel's MADT";
 	return MPK_AP_UNREACHABLE;
-}
-
-static void append(char *buf, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void append(char *buf, size_t size, const char *fmt, ...)
-{
-	size_t off = strlen(buf);
-	va_list ap;
-
-	if (off + 1 >= size)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + off, size - off, fmt, ap);
-	va_end(ap);
 }
 
 int ap_mailbox_plan(const struct ap_census *c, const struct acpi_root *root,
@@ -101,7 +91,7 @@ int ap_mailbox_plan(const struct ap_census *c, const struct acpi_root *root,
 		 c->region ? "new (CPUs migrate out of the old region)" : "new",
 		 c->mailbox, c->mailbox_src, c->returns_why, mailbox_version);
 	if (c->region && !c->region_reusable)
-		append(plan->ap_desc, sizeof(plan->ap_desc), "; old region not reusable: %s",
+		plan_text_append(plan->ap_desc, sizeof(plan->ap_desc), "; old region not reusable: %s",
 		       c->region_why);
 	snprintf(plan->warning, sizeof(plan->warning), "cannot hand over through a mailbox "
 		 "(disabled in the next kernel's MADT):");
@@ -112,28 +102,23 @@ int ap_mailbox_plan(const struct ap_census *c, const struct acpi_root *root,
 
 		p->aps[i].action = action;
 		p->aps[i].src_record = cpu->record;
-		if (action == MPK_AP_STAY && cpu->record == MPK_NO_RECORD) {
-			/* Not listed in the region: it could not check in there. */
-			action = p->aps[i].action = MPK_AP_UNREACHABLE;
-			how = "UNREACHABLE: the park region has no record for it; disabled";
-		}
 		if (action == MPK_AP_UNREACHABLE) {
 			madt[flags_off[i]] &= (uint8_t)~(MADT_CPU_ENABLED | MADT_CPU_ONLINE_CAPABLE);
-			append(plan->warning, sizeof(plan->warning), " APIC ID %u (%s)",
+			plan_text_append(plan->warning, sizeof(plan->warning), " APIC ID %u (%s)",
 			       cpu->apic_id, ap_where_text(c, cpu, where, sizeof(where)));
 			unreachable++;
 		} else if (action != MPK_AP_EXEMPT) {
 			handed++;
 		}
 		aps += action != MPK_AP_EXEMPT;
-		append(plan->ap_desc, sizeof(plan->ap_desc), "\n  %s APIC ID %u: now %s -> %s",
+		plan_text_append(plan->ap_desc, sizeof(plan->ap_desc), "\n  %s APIC ID %u: now %s -> %s",
 		       action == MPK_AP_EXEMPT ? "boot CPU" : "AP", cpu->apic_id,
 		       ap_where_text(c, cpu, where, sizeof(where)), how);
 	}
-	append(plan->ap_desc, sizeof(plan->ap_desc), "\n  %u of %u APs handed over, %u "
+	plan_text_append(plan->ap_desc, sizeof(plan->ap_desc), "\n  %u of %u APs handed over, %u "
 	       "unreachable; IPIs: 0 INIT, 0 SIPI", handed, aps, unreachable);
 	if (unreachable)
-		append(plan->warning, sizeof(plan->warning), "; %s", c->returns_why);
+		plan_text_append(plan->warning, sizeof(plan->warning), "; %s", c->returns_why);
 	else
 		plan->warning[0] = '\0';
 	acpi_set_checksum(madt, (uint32_t)madt_len);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ap-census.h"
+#include "file.h"
 #include "madt.h"
 #include "sysview.h"
 
@@ -36,17 +37,10 @@ out:
 
 static bool image_loaded(const char *root)
 {
-	char path[PATH_MAX];
-	FILE *f;
-	int c;
+	char path[PATH_MAX], state[8];
 
 	snprintf(path, sizeof(path), "%s/sys/kernel/kexec_loaded", root);
-	f = fopen(path, "r");
-	if (!f)
-		return false;
-	c = fgetc(f);
-	fclose(f);
-	return c == '1';
+	return file_read_text(path, state, sizeof(state)) > 0 && strcmp(state, "1") == 0;
 }
 
 /* Writes "1" to an "online" file that says "0": 1 done, 0 nothing to do

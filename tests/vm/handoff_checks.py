@@ -52,6 +52,15 @@ def smp_bringup_ms(dmesg_lines):
     return None if t0 is None or t1 is None else (t1 - t0) * 1000.0
 
 
+def check_region_is_nvs(c, i, g, base):
+    """The park region at `base` lies in an ACPI NVS range of /proc/iomem."""
+    nvs = [tuple(int(x, 16) for x in r["range"].split("-")) for r in g.get("IOMEM", [])]
+    c.check(any(a <= base and base + PARK_REGION_SIZE - 1 <= b for a, b in nvs),
+            "gen %d park region is ACPI NVS in /proc/iomem" % i,
+            "%#x-%#x" % (base, base + PARK_REGION_SIZE - 1),
+            [r["range"] for r in g.get("IOMEM", [])])
+
+
 def check_generation(c, i, g, ncpu, handoff, hotplug):
     """Checks generation i (started by mpkexec) for `handoff` ("park" or
     "init"); g maps a record tag to its list of records."""
@@ -82,10 +91,7 @@ def check_generation(c, i, g, ncpu, handoff, hotplug):
     mbox, reset = w[2], w[3]
     c.check(reset == mbox + PARK_RESET_VECTOR, "gen %d MADT ResetVector" % i,
             hex(mbox + PARK_RESET_VECTOR), reset and hex(reset))
-    nvs = [tuple(int(x, 16) for x in r["range"].split("-")) for r in g.get("IOMEM", [])]
-    c.check(any(a <= mbox and mbox + PARK_REGION_SIZE - 1 <= b for a, b in nvs),
-            "gen %d park region is ACPI NVS in /proc/iomem" % i,
-            "%#x-%#x" % (mbox, mbox + PARK_REGION_SIZE - 1), [r["range"] for r in g.get("IOMEM", [])])
+    check_region_is_nvs(c, i, g, mbox)
     c.check("strategy: park" in text, "gen %d report strategy" % i, "park", report[:2])
     c.check("IPIs sent: %d INIT, %d SIPI" % (aps, 2 * aps) in text,
             "gen %d report IPIs" % i, "%d INIT, %d SIPI" % (aps, 2 * aps),
@@ -172,11 +178,7 @@ def check_story_generation(c, i, g, exp, prev_region):
     if exp["wakeup"] == 1:
         c.check(w[3] == region + PARK_RESET_VECTOR, "gen %d MADT ResetVector" % i,
                 hex(region + PARK_RESET_VECTOR), w[3] and hex(w[3]))
-    nvs = [tuple(int(x, 16) for x in r["range"].split("-")) for r in g.get("IOMEM", [])]
-    c.check(any(a <= region and region + PARK_REGION_SIZE - 1 <= b for a, b in nvs),
-            "gen %d park region is ACPI NVS in /proc/iomem" % i,
-            "%#x-%#x" % (region, region + PARK_REGION_SIZE - 1),
-            [r["range"] for r in g.get("IOMEM", [])])
+    check_region_is_nvs(c, i, g, region)
     if exp.get("region") == "same":
         c.check(region == prev_region, "gen %d park region reused in place" % i,
                 prev_region and hex(prev_region), hex(region))

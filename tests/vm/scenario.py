@@ -60,6 +60,16 @@ def run_vm(cfg, chain, mode="chain", extra="", params=(), qemu_args=()):
                        cfg["log"], cfg["timeout"], params=params, qemu_args=qemu_args)
 
 
+def finish(c, name, res):
+    """The checks every chain ends with, the latencies, the verdict (exit code)."""
+    c.check(res.ok, "run ends with MPK-DONE", "MPK-DONE", res.error)
+    for l in res.latencies:
+        print("handoff-latency gen=%s kernel=%s ms=%.0f" % (l["gen"], l["kernel"], l["ms"]))
+    print("%s: %s in %.0fs (%d checks failed)" % (
+        name, "FAIL" if c.failed else "PASS", res.elapsed, c.failed))
+    return 1 if c.failed else 0
+
+
 def split_generations(res):
     """The records, one generation each (from its MPK-GEN on): a list of
     {tag: first record} and a list of {tag: [all records]}."""
@@ -129,12 +139,7 @@ def chain_test(name, chain, handoff="park", hotplug=0):
         print("gen %d: kernel=%s release=%s online=%s token=%s%s" % (
             i, k, rec.get("release"), rec.get("online"), rec.get("token"),
             "" if lat is None else " -> gen %d handoff %.0f ms" % (i + 1, lat)))
-    c.check(res.ok, "run ends with MPK-DONE", "MPK-DONE", res.error)
-    for l in res.latencies:
-        print("handoff-latency gen=%s kernel=%s ms=%.0f" % (l["gen"], l["kernel"], l["ms"]))
-    print("%s: %s in %.0fs (%d checks failed)" % (
-        name, "FAIL" if c.failed else "PASS", res.elapsed, c.failed))
-    return 1 if c.failed else 0
+    return finish(c, name, res)
 
 
 def errors_test(name):
@@ -258,9 +263,4 @@ def story_test(name, gens, qemu_args=()):
         print("gen %d: kernel=%s online=%s paging=%s%s" % (
             i, exp["kernel"], rec.get("online"), rec.get("paging"),
             "" if bring is None else " smp-bringup %.0f ms" % bring))
-    c.check(res.ok, "run ends with MPK-DONE", "MPK-DONE", res.error)
-    for l in res.latencies:
-        print("handoff-latency gen=%s kernel=%s ms=%.0f" % (l["gen"], l["kernel"], l["ms"]))
-    print("%s: %s in %.0fs (%d checks failed)" % (
-        name, "FAIL" if c.failed else "PASS", res.elapsed, c.failed))
-    return 1 if c.failed else 0
+    return finish(c, name, res)
