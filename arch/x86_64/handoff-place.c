@@ -26,9 +26,9 @@ int handoff_region_place(struct planner *pl, uint64_t at, uint64_t *base,
 	if (planner_place(pl, &req, base, err) < 0) {
 		if (at)
 			mpk_fail(err, MPK_EXIT_USAGE, "--park-addr=%#" PRIx64 ": [%#" PRIx64
-				 ", %#" PRIx64 ") is not free RAM (firmware's memory map, or another "
-				 "segment, has it); choose free RAM below 4 GiB (mpkexec --plan "
-				 "lists the segments)", at, at, at + PARK_REGION_SIZE);
+				 ", %#" PRIx64 ") is not free RAM (firmware's memory map, the running "
+				 "kernel's image or another segment has it); choose free RAM below "
+				 "4 GiB (mpkexec --plan lists the segments)", at, at, at + PARK_REGION_SIZE);
 		return -1;
 	}
 	return 0;

@@ -299,8 +299,9 @@ static void test_plan_park_addr_not_ram(void **state)
 					 REGION + 0x1000, 1, &pl, plan, &err), -1);
 	assert_int_equal(err.exit_code, MPK_EXIT_USAGE);
 	assert_string_equal(err.msg, "--park-addr=0x3e761000: [0x3e761000, 0x3e773000) is not "
-			    "free RAM (firmware's memory map, or another segment, has it); choose "
-			    "free RAM below 4 GiB (mpkexec --plan lists the segments)");
+			    "free RAM (firmware's memory map, the running kernel's image or another "
+			    "segment has it); choose free RAM below 4 GiB (mpkexec --plan lists the "
+			    "segments)");
 	assert_int_equal(plan->nseg, 0);
 	load_plan_free(plan);
 	free(plan);
