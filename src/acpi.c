@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +17,10 @@
 #define RSDP_EXT_CHECKSUM  32
 #define SDT_LENGTH         4
 #define SDT_CHECKSUM       9
-#define ROOT_MAX_LEN       (64u << 10)
+#define FADT_FACS          36   /* u32 FIRMWARE_CTRL */
+#define FADT_DSDT          40   /* u32 DSDT */
+#define FADT_X_FACS        132  /* u64 X_FIRMWARE_CTRL (ACPI 2.0+) */
+#define FADT_X_DSDT        140  /* u64 X_DSDT */
 
 uint8_t acpi_checksum(const uint8_t *p, size_t len)
 {
@@ -51,204 +55,207 @@ void acpi_sdt_init(uint8_t *t, const char *sig, uint32_t len)
 	fix_checksum(t, len, SDT_CHECKSUM);
 }
 
-/* Reads a whole SDT (header first, for its length) into a malloc'd copy. */
-static uint8_t *read_sdt(const struct physmem *mem, uint64_t addr, const char *sig,
-			 struct mpk_error *err)
-{
-	uint8_t hdr[ACPI_SDT_HDR_LEN], *t;
-	uint32_t len;
-
-	if (mem->read(mem->ctx, addr, hdr, sizeof(hdr)) < 0) {
-		mpk_fail(err, MPK_EXIT_NOINPUT, "ACPI %s at %#" PRIx64 ": cannot read: %s", sig,
-			 addr, strerror(errno));
-		return NULL;
-	}
-	len = get_le32(hdr + SDT_LENGTH);
-	if (memcmp(hdr, sig, 4) != 0 || len < ACPI_SDT_HDR_LEN || len > ROOT_MAX_LEN) {
-		mpk_fail(err, MPK_EXIT_BADINPUT, "ACPI %s at %#" PRIx64 ": bad header "
-			 "(signature \"%.4s\", length %u)", sig, addr, (const char *)hdr, len);
-		return NULL;
-	}
-	t = malloc(len);
-	if (!t) {
-		mpk_fail(err, MPK_EXIT_INTERNAL, "out of memory");
-		return NULL;
-	}
-	if (mem->read(mem->ctx, addr, t, len) < 0) {
-		mpk_fail(err, MPK_EXIT_NOINPUT, "ACPI %s at %#" PRIx64 ": cannot read %u bytes: %s",
-			 sig, addr, len, strerror(errno));
-		free(t);
-		return NULL;
-	}
-	if (acpi_checksum(t, len) != 0) {
-		mpk_fail(err, MPK_EXIT_BADINPUT, "ACPI %s at %#" PRIx64 ": checksum mismatch", sig,
-			 addr);
-		free(t);
-		return NULL;
-	}
-	return t;
-}
-
-static uint64_t root_entry(const uint8_t *t, size_t i, size_t width)
-{
-	const uint8_t *p = t + ACPI_SDT_HDR_LEN + i * width;
-
-	return width == 8 ? get_le64(p) : get_le32(p);
-}
-
-static size_t root_count(const uint8_t *t, size_t width)
-{
-	return (get_le32(t + SDT_LENGTH) - ACPI_SDT_HDR_LEN) / width;
-}
-
-int acpi_read_root(const struct physmem *mem, uint64_t rsdp_addr, struct acpi_root *root,
-		   struct mpk_error *err)
-{
-	const uint8_t *table;
-	size_t width;
-
-	memset(root, 0, sizeof(*root));
-	root->rsdp_addr = rsdp_addr;
-	if (mem->read(mem->ctx, rsdp_addr, root->rsdp, ACPI_RSDP_V1_LEN) < 0)
-		return mpk_fail(err, MPK_EXIT_NOINPUT, "ACPI RSDP at %#" PRIx64 ": cannot read: %s",
-				rsdp_addr, strerror(errno));
-	if (memcmp(root->rsdp, "RSD PTR ", 8) != 0 ||
-	    acpi_checksum(root->rsdp, ACPI_RSDP_V1_LEN) != 0)
-		return mpk_fail(err, MPK_EXIT_BADINPUT,
-				"ACPI RSDP at %#" PRIx64 ": no valid \"RSD PTR \" signature/checksum",
-				rsdp_addr);
-	root->revision = root->rsdp[RSDP_REVISION];
-	root->rsdt_addr = get_le32(root->rsdp + RSDP_RSDT);
-	if (root->revision >= 2) {
-		if (mem->read(mem->ctx, rsdp_addr, root->rsdp, ACPI_RSDP_LEN) < 0 ||
-		    get_le32(root->rsdp + RSDP_LENGTH) < ACPI_RSDP_LEN ||
-		    acpi_checksum(root->rsdp, ACPI_RSDP_LEN) != 0)
-			return mpk_fail(err, MPK_EXIT_BADINPUT,
-					"ACPI RSDP at %#" PRIx64 ": bad ACPI 2.0 extended checksum",
-					rsdp_addr);
-		root->xsdt_addr = get_le64(root->rsdp + RSDP_XSDT);
-	}
-	if (root->xsdt_addr && !(root->xsdt = read_sdt(mem, root->xsdt_addr, "XSDT", err)))
-		goto fail;
-	if (root->rsdt_addr && !(root->rsdt = read_sdt(mem, root->rsdt_addr, "RSDT", err)))
-		goto fail;
-	if (!root->xsdt && !root->rsdt) {
-		mpk_fail(err, MPK_EXIT_BADINPUT, "ACPI RSDP at %#" PRIx64 ": names no XSDT or RSDT",
-			 rsdp_addr);
-		goto fail;
-	}
-	/* ACPICA uses the XSDT when there is one; find the MADT there. */
-	table = root->xsdt ? root->xsdt : root->rsdt;
-	width = root->xsdt ? 8 : 4;
-	for (size_t i = 0; i < root_count(table, width); i++) {
-		uint64_t a = root_entry(table, i, width);
-		char sig[4];
-
-		if (a && mem->read(mem->ctx, a, sig, 4) == 0 && memcmp(sig, "APIC", 4) == 0) {
-			root->madt_addr = a;
-			break;
-		}
-	}
-	if (!root->madt_addr) {
-		mpk_fail(err, MPK_EXIT_BADINPUT, "ACPI: the %s lists no MADT (\"APIC\")",
-			 root->xsdt ? "XSDT" : "RSDT");
-		goto fail;
-	}
-	return 0;
-fail:
-	acpi_root_free(root);
-	return -1;
-}
-
-void acpi_root_free(struct acpi_root *root)
-{
-	free(root->xsdt);
-	free(root->rsdt);
-	root->xsdt = root->rsdt = NULL;
-}
-
-/* Copies a root table with every entry equal to `from` replaced by `to`,
- * and `extra` appended when not 0. */
-static size_t copy_root(uint8_t *dst, const uint8_t *src, size_t width, uint64_t from,
-			uint64_t to, uint64_t extra)
-{
-	size_t len = get_le32(src + SDT_LENGTH);
-
-	memcpy(dst, src, len);
-	if (extra) {
-		if (width == 8)
-			put_le64(dst + len, extra);
-		else
-			put_le32(dst + len, (uint32_t)extra);
-		len += width;
-		put_le32(dst + SDT_LENGTH, (uint32_t)len);
-	}
-	for (size_t i = 0; i < root_count(src, width); i++) {
-		uint8_t *p = dst + ACPI_SDT_HDR_LEN + i * width;
-
-
-		if (root_entry(dst, i, width) != from)
-			continue;
-		if (width == 8)
-			put_le64(p, to);
-		else
-			put_le32(p, (uint32_t)to);
-	}
-	fix_checksum(dst, len, SDT_CHECKSUM);
-	return len;
-}
-
 static size_t align16(size_t v)
 {
 	return (v + 15) & ~(size_t)15;
 }
 
-int acpi_build_handoff(const struct acpi_root *root, const uint8_t *madt, size_t madt_len,
+
+int acpi_tableset_add(struct acpi_tableset *ts, const char *name, const uint8_t *data,
+		      size_t len, struct mpk_error *err)
+{
+	struct acpi_table *t;
+	size_t nlen = strlen(name);
+
+	if (nlen < 4 || nlen >= sizeof(t->name) || strspn(name + 4, "0123456789") != nlen - 4)
+		return mpk_fail(err, MPK_EXIT_BADINPUT, "ACPI table '%s': not a table name "
+				"(signature plus instance number)", name);
+	if (len < 8 || memcmp(data, name, 4) != 0)
+		return mpk_fail(err, MPK_EXIT_BADINPUT, "ACPI table '%s': %zu bytes that do not "
+				"start with its signature", name, len);
+	/* FACS: signature and length, but no checksum or OEM fields. */
+	if (get_le32(data + SDT_LENGTH) != len ||
+	    (memcmp(name, "FACS", 4) != 0 && len < ACPI_SDT_HDR_LEN))
+		return mpk_fail(err, MPK_EXIT_BADINPUT, "ACPI table '%s': header length %u, but "
+				"the kernel exports %zu bytes", name, get_le32(data + SDT_LENGTH),
+				len);
+	if (len > ACPI_TABLESET_MAX - ts->bytes)
+		return mpk_fail(err, MPK_EXIT_BADINPUT, "ACPI tables: more than %u MiB in all "
+				"(at '%s'); mpkexec copies them and refuses a set that large",
+				ACPI_TABLESET_MAX >> 20, name);
+	t = realloc(ts->t, (ts->n + 1) * sizeof(*t));
+	if (!t)
+		return mpk_fail(err, MPK_EXIT_INTERNAL, "out of memory");
+	ts->t = t;
+	t = &ts->t[ts->n];
+	t->data = malloc(len);
+	if (!t->data)
+		return mpk_fail(err, MPK_EXIT_INTERNAL, "out of memory");
+	memcpy(t->data, data, len);
+	t->len = (uint32_t)len;
+	snprintf(t->name, sizeof(t->name), "%s", name);
+	ts->n++;
+	ts->bytes += len;
+	return 0;
+}
+
+static int table_order(const void *a, const void *b)
+{
+	const struct acpi_table *x = a, *y = b;
+	int fx = memcmp(x->name, "FACP", 4) != 0, fy = memcmp(y->name, "FACP", 4) != 0;
+	int c;
+
+	if (fx != fy)
+		return fx - fy;
+	c = memcmp(x->name, y->name, 4);
+	if (c)
+		return c;
+	/* "SSDT" (the only one) or "SSDT1" < "SSDT2" < "SSDT10". */
+	return (int)(strtoul(x->name + 4, NULL, 10) - strtoul(y->name + 4, NULL, 10));
+}
+
+void acpi_tableset_sort(struct acpi_tableset *ts)
+{
+	if (ts->n > 1)
+		qsort(ts->t, ts->n, sizeof(*ts->t), table_order);
+}
+
+const struct acpi_table *acpi_tableset_find(const struct acpi_tableset *ts, const char *name)
+{
+	for (size_t i = 0; i < ts->n; i++)
+		if (strcmp(ts->t[i].name, name) == 0)
+			return &ts->t[i];
+	return NULL;
+}
+
+void acpi_tableset_free(struct acpi_tableset *ts)
+{
+	for (size_t i = 0; i < ts->n; i++)
+		free(ts->t[i].data);
+	free(ts->t);
+	memset(ts, 0, sizeof(*ts));
+}
+
+bool acpi_table_carried(const struct acpi_table *t)
+{
+	static const char *const kept_out[] = { "DSDT", "FACS", "APIC", "MPKP", "RSDT", "XSDT" };
+
+	for (size_t i = 0; i < sizeof(kept_out) / sizeof(kept_out[0]); i++)
+		if (memcmp(t->name, kept_out[i], 4) == 0)
+			return false;
+	return true;
+}
+
+void acpi_fadt_pointers(const struct acpi_table *fadt, uint64_t *dsdt, uint64_t *facs)
+{
+	const uint8_t *f = fadt ? fadt->data : NULL;
+	uint32_t len = fadt ? fadt->len : 0;
+
+	*dsdt = len >= FADT_DSDT + 4 ? get_le32(f + FADT_DSDT) : 0;
+	*facs = len >= FADT_FACS + 4 ? get_le32(f + FADT_FACS) : 0;
+	if (len >= FADT_X_DSDT + 8 && get_le64(f + FADT_X_DSDT))
+		*dsdt = get_le64(f + FADT_X_DSDT);
+	if (len >= FADT_X_FACS + 8 && get_le64(f + FADT_X_FACS))
+		*facs = get_le64(f + FADT_X_FACS);
+}
+
+static size_t carried_count(const struct acpi_tableset *ts, size_t *bytes)
+{
+	size_t n = 0;
+
+	*bytes = 0;
+	for (size_t i = 0; i < ts->n; i++)
+		if (acpi_table_carried(&ts->t[i])) {
+			n++;
+			*bytes += align16(ts->t[i].len);
+		}
+	return n;
+}
+
+size_t acpi_handoff_size(const struct acpi_tableset *ts, size_t madt_len, bool extra)
+{
+	size_t bytes, entries = carried_count(ts, &bytes) + 1 + extra;
+
+	return align16(ACPI_RSDP_LEN) + align16(ACPI_SDT_HDR_LEN + 8 * entries) +
+	       align16(ACPI_SDT_HDR_LEN + 4 * entries) + bytes + align16(madt_len);
+}
+
+/* A root table (XSDT: width 8, RSDT: 4) over `n` addresses, with firmware's
+ * OEM identity from the FADT when there is one. */
+static size_t put_root(uint8_t *t, const char *sig, const uint64_t *addr, size_t n,
+		       size_t width, const struct acpi_table *fadt)
+{
+	uint32_t len = (uint32_t)(ACPI_SDT_HDR_LEN + n * width);
+
+	for (size_t i = 0; i < n; i++)
+		if (width == 8)
+			put_le64(t + ACPI_SDT_HDR_LEN + i * 8, addr[i]);
+		else
+			put_le32(t + ACPI_SDT_HDR_LEN + i * 4, (uint32_t)addr[i]);
+	acpi_sdt_init(t, sig, len);
+	if (fadt && fadt->len >= ACPI_SDT_HDR_LEN)
+		memcpy(t + 10, fadt->data + 10, 18);   /* OEM ID, table ID, revision */
+	fix_checksum(t, len, SDT_CHECKSUM);
+	return len;
+}
+
+int acpi_build_handoff(const struct acpi_tableset *ts, const uint8_t *madt, size_t madt_len,
 		       uint64_t extra, uint64_t base, struct acpi_handoff *out,
 		       struct mpk_error *err)
 {
-	size_t off = align16(ACPI_RSDP_LEN), xsdt_off = 0, rsdt_off = 0, cap;
+	const struct acpi_table *fadt = acpi_tableset_find(ts, "FACP");
+	size_t bytes, n = carried_count(ts, &bytes), nent = 0, off, xsdt_off, rsdt_off;
+	uint64_t *addr;
 	uint8_t *b;
 
 	memset(out, 0, sizeof(*out));
 	if (base & 15)
 		return mpk_fail(err, MPK_EXIT_INTERNAL, "ACPI tables base %#" PRIx64 " unaligned",
 				base);
-	cap = off + (root->xsdt ? align16(get_le32(root->xsdt + SDT_LENGTH) + 8) : 0) +
-	      (root->rsdt ? align16(get_le32(root->rsdt + SDT_LENGTH) + 4) : 0) + align16(madt_len);
-	b = calloc(1, cap);
-	if (!b)
-		return mpk_fail(err, MPK_EXIT_INTERNAL, "out of memory");
-	out->madt_off = cap - align16(madt_len);
-	out->madt_addr = base + out->madt_off;
-	out->madt_len = madt_len;
-	if (root->rsdt && (out->madt_addr > UINT32_MAX || extra > UINT32_MAX)) {
-		free(b);
+	out->len = acpi_handoff_size(ts, madt_len, extra != 0);
+	if (base + out->len > (1ull << 32) || extra > UINT32_MAX)
 		return mpk_fail(err, MPK_EXIT_INTERNAL, "ACPI tables must lie below 4 GiB (RSDT)");
+	b = calloc(1, out->len);
+	addr = calloc(n + 2, sizeof(*addr));
+	if (!b || !addr) {
+		free(b);
+		free(addr);
+		return mpk_fail(err, MPK_EXIT_INTERNAL, "out of memory");
 	}
-	if (root->xsdt) {
-		xsdt_off = off;
-		off += align16(copy_root(b + off, root->xsdt, 8, root->madt_addr, out->madt_addr,
-						  extra));
+	xsdt_off = align16(ACPI_RSDP_LEN);
+	rsdt_off = xsdt_off + align16(ACPI_SDT_HDR_LEN + 8 * (n + 1 + (extra != 0)));
+	off = rsdt_off + align16(ACPI_SDT_HDR_LEN + 4 * (n + 1 + (extra != 0)));
+	for (size_t i = 0; i < ts->n; i++) {
+		if (!acpi_table_carried(&ts->t[i]))
+			continue;
+		memcpy(b + off, ts->t[i].data, ts->t[i].len);
+		addr[nent++] = base + off;
+		off += align16(ts->t[i].len);
 	}
-	if (root->rsdt) {
-		rsdt_off = off;
-		off += align16(copy_root(b + off, root->rsdt, 4, root->madt_addr, out->madt_addr,
-						  extra));
-	}
-	memcpy(b + out->madt_off, madt, madt_len);
+	out->madt_off = off;
+	out->madt_addr = base + off;
+	out->madt_len = madt_len;
+	memcpy(b + off, madt, madt_len);
+	addr[nent++] = out->madt_addr;
+	if (extra)
+		addr[nent++] = extra;
+	put_root(b + xsdt_off, "XSDT", addr, nent, 8, fadt);
+	put_root(b + rsdt_off, "RSDT", addr, nent, 4, fadt);
+	free(addr);
 
-	/* RSDP: same OEM and revision, pointing at the copies. */
-	memcpy(b, root->rsdp, ACPI_RSDP_LEN);
-	put_le32(b + RSDP_RSDT, root->rsdt ? (uint32_t)(base + rsdt_off) : 0);
+	/* RSDP, ACPI 2.0: firmware's OEM ID, both root tables. */
+	memcpy(b, "RSD PTR ", 8);
+	memcpy(b + 9, fadt && fadt->len >= ACPI_SDT_HDR_LEN ? (const char *)fadt->data + 10 :
+	       "MPKEXC", 6);
+	b[RSDP_REVISION] = 2;
+	put_le32(b + RSDP_RSDT, (uint32_t)(base + rsdt_off));
+	put_le32(b + RSDP_LENGTH, ACPI_RSDP_LEN);
+	put_le64(b + RSDP_XSDT, base + xsdt_off);
 	fix_checksum(b, ACPI_RSDP_V1_LEN, RSDP_CHECKSUM);
-	if (root->revision >= 2) {
-		put_le64(b + RSDP_XSDT, root->xsdt ? base + xsdt_off : 0);
-		fix_checksum(b, ACPI_RSDP_LEN, RSDP_EXT_CHECKSUM);
-	}
+	fix_checksum(b, ACPI_RSDP_LEN, RSDP_EXT_CHECKSUM);
 	out->buf = b;
-	out->len = cap;
 	out->rsdp_addr = base;
+	out->ncopied = (unsigned)n;
 	return 0;
 }
 
@@ -258,62 +265,28 @@ void acpi_handoff_free(struct acpi_handoff *h)
 	memset(h, 0, sizeof(*h));
 }
 
-size_t acpi_snapshot_size(const struct acpi_root *root, size_t madt_len)
+size_t acpi_snapshot_size(size_t madt_len)
 {
-	return sizeof(struct mpk_acpi_snapshot) +
-	       (root->xsdt ? get_le32(root->xsdt + SDT_LENGTH) : 0) +
-	       (root->rsdt ? get_le32(root->rsdt + SDT_LENGTH) : 0) + madt_len;
+	return sizeof(struct mpk_acpi_snapshot) + madt_len;
 }
 
-void acpi_snapshot_write(uint8_t *out, const struct acpi_root *root, const uint8_t *madt,
-			 size_t madt_len)
+void acpi_snapshot_write(uint8_t *out, uint64_t fw_rsdp, const uint8_t *madt, size_t madt_len)
 {
 	struct mpk_acpi_snapshot s = {
-		.magic = MPK_ACPI_SNAPSHOT_MAGIC,
-		.xsdt_len = root->xsdt ? get_le32(root->xsdt + SDT_LENGTH) : 0,
-		.rsdt_len = root->rsdt ? get_le32(root->rsdt + SDT_LENGTH) : 0,
-		.madt_len = (uint32_t)madt_len,
-		.rsdp_addr = root->rsdp_addr, .xsdt_addr = root->xsdt_addr,
-		.rsdt_addr = root->rsdt_addr, .madt_addr = root->madt_addr,
+		.magic = MPK_ACPI_SNAPSHOT_MAGIC, .madt_len = (uint32_t)madt_len,
+		.rsdp_addr = fw_rsdp,
 	};
-	uint8_t *p = out + sizeof(s);
 
-	memcpy(s.rsdp, root->rsdp, ACPI_RSDP_LEN);
 	memcpy(out, &s, sizeof(s));
-	if (s.xsdt_len)
-		memcpy(p, root->xsdt, s.xsdt_len);
-	p += s.xsdt_len;
-	if (s.rsdt_len)
-		memcpy(p, root->rsdt, s.rsdt_len);
-	p += s.rsdt_len;
-	memcpy(p, madt, madt_len);
+	memcpy(out + sizeof(s), madt, madt_len);
 }
 
-static uint8_t *dup_table(const uint8_t *p, uint32_t len, const char *sig,
-			  struct mpk_error *err)
-{
-	uint8_t *t;
-
-	if (len < ACPI_SDT_HDR_LEN || memcmp(p, sig, 4) != 0 || get_le32(p + SDT_LENGTH) != len ||
-	    acpi_checksum(p, len) != 0) {
-		mpk_fail(err, MPK_EXIT_BADINPUT, "ACPI snapshot: bad %s copy", sig);
-		return NULL;
-	}
-	t = malloc(len);
-	if (!t) {
-		mpk_fail(err, MPK_EXIT_INTERNAL, "out of memory");
-		return NULL;
-	}
-	return memcpy(t, p, len);
-}
-
-int acpi_snapshot_read(const uint8_t *data, size_t len, struct acpi_root *root,
-		       uint8_t **madt, size_t *madt_len, struct mpk_error *err)
+int acpi_snapshot_read(const uint8_t *data, size_t len, uint64_t *fw_rsdp, uint8_t **madt,
+		       size_t *madt_len, struct mpk_error *err)
 {
 	struct mpk_acpi_snapshot s;
-	const uint8_t *p = data + sizeof(s);
+	const uint8_t *p;
 
-	memset(root, 0, sizeof(*root));
 	*madt = NULL;
 	if (len < sizeof(s))
 		return mpk_fail(err, MPK_EXIT_BADINPUT, "ACPI snapshot: truncated");
@@ -321,23 +294,16 @@ int acpi_snapshot_read(const uint8_t *data, size_t len, struct acpi_root *root,
 	if (s.magic != MPK_ACPI_SNAPSHOT_MAGIC ||
 	    len < sizeof(s) + (uint64_t)s.xsdt_len + s.rsdt_len + s.madt_len)
 		return mpk_fail(err, MPK_EXIT_BADINPUT, "ACPI snapshot: bad magic or length");
-	memcpy(root->rsdp, s.rsdp, ACPI_RSDP_LEN);
-	root->rsdp_addr = s.rsdp_addr;
-	root->revision = root->rsdp[RSDP_REVISION];
-	root->xsdt_addr = s.xsdt_addr;
-	root->rsdt_addr = s.rsdt_addr;
-	root->madt_addr = s.madt_addr;
-	if (s.xsdt_len && !(root->xsdt = dup_table(p, s.xsdt_len, "XSDT", err)))
-		goto fail;
-	p += s.xsdt_len;
-	if (s.rsdt_len && !(root->rsdt = dup_table(p, s.rsdt_len, "RSDT", err)))
-		goto fail;
-	p += s.rsdt_len;
-	if (!(*madt = dup_table(p, s.madt_len, "APIC", err)))
-		goto fail;
+	/* Older snapshots carry firmware's XSDT and RSDT first: skipped. */
+	p = data + sizeof(s) + s.xsdt_len + s.rsdt_len;
+	if (s.madt_len < ACPI_SDT_HDR_LEN || memcmp(p, "APIC", 4) != 0 ||
+	    get_le32(p + SDT_LENGTH) != s.madt_len || acpi_checksum(p, s.madt_len) != 0)
+		return mpk_fail(err, MPK_EXIT_BADINPUT, "ACPI snapshot: bad MADT copy");
+	*madt = malloc(s.madt_len);
+	if (!*madt)
+		return mpk_fail(err, MPK_EXIT_INTERNAL, "out of memory");
+	memcpy(*madt, p, s.madt_len);
 	*madt_len = s.madt_len;
+	*fw_rsdp = s.rsdp_addr;
 	return 0;
-fail:
-	acpi_root_free(root);
-	return -1;
 }

@@ -37,7 +37,6 @@ static int do_load(const struct options *o, struct mpk_error *err)
 		.park_addr = o->park_addr, .mailbox_version = o->mailbox_version,
 	};
 	struct sysview sv;
-	struct physmem pm;
 	struct load_plan plan;
 	char *cmdline = NULL;
 	int rc = -1;
@@ -61,7 +60,7 @@ static int do_load(const struct options *o, struct mpk_error *err)
 		rc = load_with_file_syscall(&rq, err);
 		goto out;
 	}
-	if (bzimage_plan(&sv, sysview_physmem(&sv, &pm), &rq, purgatory_blob,
+	if (bzimage_plan(&sv, &rq, purgatory_blob,
 			 (size_t)(purgatory_blob_end - purgatory_blob), &plan, err) < 0)
 		goto out;
 	/* -l accounts for every CPU: where it is and how it gets to the next

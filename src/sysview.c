@@ -6,7 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
+#include <dirent.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bytes.h"
@@ -155,30 +156,49 @@ uint64_t cpuinfo_khz(const char *text)
 	return (uint64_t)(mhz * 1000.0);
 }
 
-/* mmap, not read: read(2) of /dev/mem goes through the kernel's direct
- * map and fails with EFAULT for firmware-reserved ranges (where ACPI tables
- * live on many machines), while a mapping works, as acpidump does it. */
-static int physmem_read(void *ctx, uint64_t addr, void *buf, size_t len)
+int sysview_acpi_tables(const char *root, const char *dir, struct acpi_tableset *ts,
+			char *why, size_t whylen)
 {
-	long page = sysconf(_SC_PAGESIZE);
-	uint64_t start = addr & ~(uint64_t)(page - 1);
-	size_t maplen = (size_t)(addr - start) + len;
-	void *map = mmap(NULL, maplen, PROT_READ, MAP_SHARED, *(int *)ctx, (off_t)start);
+	char full[PATH_MAX], path[PATH_MAX];
+	struct mpk_error err;
+	struct dirent *de;
+	DIR *d;
+	int rc = 0;
 
-	if (map == MAP_FAILED)
+	memset(ts, 0, sizeof(*ts));
+	snprintf(full, sizeof(full), "%s%s", root, dir);
+	d = opendir(full);
+	if (!d) {
+		snprintf(why, whylen, "cannot list %s: %s", dir, strerror(errno));
 		return -1;
-	memcpy(buf, (uint8_t *)map + (addr - start), len);
-	munmap(map, maplen);
-	return 0;
-}
+	}
+	while (rc == 0 && (de = readdir(d))) {
+		struct stat st;
+		uint8_t *data;
+		size_t len;
 
-const struct physmem *sysview_physmem(struct sysview *sv, struct physmem *pm)
-{
-	if (sv->physmem_fd < 0)
-		return NULL;
-	pm->read = physmem_read;
-	pm->ctx = &sv->physmem_fd;
-	return pm;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		snprintf(full, sizeof(full), "%s%s", root, path);
+		/* data/ and dynamic/ are directories: tables loaded at run time
+		 * by firmware's AML, which the next kernel's AML loads again. */
+		if (de->d_name[0] == '.' || stat(full, &st) < 0 || !S_ISREG(st.st_mode))
+			continue;
+		data = sysview_slurp(root, path, &len);
+		if (!data) {
+			snprintf(why, whylen, "cannot read %s: %s", path, strerror(errno));
+			rc = -1;
+		} else if (acpi_tableset_add(ts, de->d_name, data, len, &err) < 0) {
+			snprintf(why, whylen, "%s: %.150s", path, err.msg);
+			rc = -1;
+		}
+		free(data);
+	}
+	closedir(d);
+	if (rc < 0)
+		acpi_tableset_free(ts);
+	else
+		acpi_tableset_sort(ts);
+	return rc;
 }
 
 /* RSDP: where the running kernel found it (kernel-facts §6.1). */
@@ -212,12 +232,10 @@ static void find_rsdp(const char *root, struct sysview *sv)
 
 int sysview_read(const char *root, struct sysview *sv, struct mpk_error *err)
 {
-	char path[PATH_MAX];
 	uint8_t *bp, *text;
 	size_t len;
 
 	memset(sv, 0, sizeof(*sv));
-	sv->physmem_fd = -1;
 	text = sysview_slurp(root, "/proc/iomem", &len);
 	if (memmap_read_sysfs(root, &sv->firmware_map, err) < 0) {
 		/* No CONFIG_FIRMWARE_MEMMAP: the top level of /proc/iomem (root). */
@@ -276,18 +294,14 @@ int sysview_read(const char *root, struct sysview *sv, struct mpk_error *err)
 	}
 	sv->mpkp = sysview_slurp(root, "/sys/firmware/acpi/tables/MPKP", &sv->mpkp_len);
 	sv->acpi_snapshot = sysview_setup_data(root, MPK_SETUP_ACPI_ROOT, &sv->acpi_snapshot_len);
-
-	snprintf(path, sizeof(path), "%s/dev/mem", root);
-	sv->physmem_fd = open(path, O_RDONLY | O_CLOEXEC);
-	sv->physmem_errno = sv->physmem_fd < 0 ? errno : 0;
+	sysview_acpi_tables(root, "/sys/firmware/acpi/tables", &sv->acpi_tables,
+			    sv->acpi_tables_why, sizeof(sv->acpi_tables_why));
 	return 0;
 }
 
 void sysview_free(struct sysview *sv)
 {
-	if (sv->physmem_fd >= 0)
-		close(sv->physmem_fd);
-	sv->physmem_fd = -1;
+	acpi_tableset_free(&sv->acpi_tables);
 	memmap_free(&sv->firmware_map);
 	free(sv->madt);
 	sv->madt = NULL;

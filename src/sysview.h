@@ -50,8 +50,8 @@ struct sysview {
 	uint8_t *acpi_snapshot;           /* firmware tables from the previous mpkexec */
 	size_t acpi_snapshot_len;
 
-	int physmem_fd;                   /* /dev/mem, or -1 */
-	int physmem_errno;                /* why physmem_fd is -1 */
+	struct acpi_tableset acpi_tables; /* /sys/firmware/acpi/tables, sorted */
+	char acpi_tables_why[200];        /* why acpi_tables is unusable, "" if fine */
 };
 
 int sysview_read(const char *root, struct sysview *sv, struct mpk_error *err);
@@ -61,8 +61,10 @@ void sysview_free(struct sysview *sv);
  * (/sys/kernel/boot_params/setup_data/N/data), malloc'd; NULL if none. */
 uint8_t *sysview_setup_data(const char *root, uint32_t type, size_t *len);
 
-/* Physical memory (/dev/mem) as a struct physmem; NULL when unreadable. */
-const struct physmem *sysview_physmem(struct sysview *sv, struct physmem *pm);
+/* Every table file directly in DIR (relative to root) into `ts`, sorted;
+ * -1 with `why` (naming the file) if the directory or a table is unusable. */
+int sysview_acpi_tables(const char *root, const char *dir, struct acpi_tableset *ts,
+			char *why, size_t whylen);
 
 /* Parses the "cpu MHz" of processor 0 out of /proc/cpuinfo text, in kHz. */
 uint64_t cpuinfo_khz(const char *text);

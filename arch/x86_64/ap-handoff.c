@@ -58,55 +58,54 @@ static void prepend(char *buf, size_t size, const char *why)
 	free(old);
 }
 
-/* The firmware's root tables and MADT: from the snapshot an earlier mpkexec
- * handed this kernel, else read through /dev/mem (plus the sysfs MADT, which
- * is firmware's when firmware booted this kernel).  -1 with `why` if neither. */
-static int firmware_tables(const struct sysview *sv, const struct physmem *mem,
-			   struct acpi_root *root, uint8_t **madt, size_t *madt_len,
-			   char *why, size_t whylen)
+/* Firmware's MADT and RSDP, and whether a new table set can be built.
+ * The MADT comes from the snapshot an earlier mpkexec handed this kernel,
+ * else from sysfs (firmware's own when firmware booted this kernel); the
+ * other tables are always this kernel's sysfs copies (see src/acpi.h).
+ * -1 with `why` if the new tables cannot be built. */
+static int firmware_tables(const struct sysview *sv, uint64_t *fw_rsdp, uint8_t **madt,
+			   size_t *madt_len, char *why, size_t whylen)
 {
 	struct mpk_error err;
 
 	*madt = NULL;
+	*fw_rsdp = sv->rsdp;
 	if (sv->acpi_snapshot) {
-		if (acpi_snapshot_read(sv->acpi_snapshot, sv->acpi_snapshot_len, root, madt,
-				       madt_len, &err) == 0)
-			return 0;
-		snprintf(why, whylen, "%.480s", err.msg);
-		return -1;
-	}
-	if (!sv->rsdp) {
-		snprintf(why, whylen, "the ACPI RSDP is unknown%s",
-			 sv->have_boot_params ? "" : " (/sys/kernel/boot_params/data unreadable)");
-		return -1;
-	}
-	if (!mem) {
-		snprintf(why, whylen, "cannot read the ACPI tables through /dev/mem (%s)",
-			 strerror(sv->physmem_errno));
-		return -1;
-	}
-	if (!sv->madt) {
+		uint64_t snap_rsdp;
+
+		if (acpi_snapshot_read(sv->acpi_snapshot, sv->acpi_snapshot_len, &snap_rsdp, madt,
+				       madt_len, &err) < 0) {
+			snprintf(why, whylen, "%.480s", err.msg);
+			return -1;
+		}
+		if (snap_rsdp)
+			*fw_rsdp = snap_rsdp;
+	} else if (!sv->madt) {
 		snprintf(why, whylen, "cannot read /sys/firmware/acpi/tables/APIC (%s)",
 			 strerror(sv->madt_errno));
 		return -1;
+	} else {
+		*madt = malloc(sv->madt_len);
+		if (!*madt) {
+			snprintf(why, whylen, "out of memory");
+			return -1;
+		}
+		memcpy(*madt, sv->madt, sv->madt_len);
+		*madt_len = sv->madt_len;
 	}
-	if (acpi_read_root(mem, sv->rsdp, root, &err) < 0) {
-		snprintf(why, whylen, "%.480s", err.msg);
+	if (sv->acpi_tables_why[0] || !acpi_tableset_find(&sv->acpi_tables, "FACP")) {
+		snprintf(why, whylen, "the ACPI tables to hand over are unknown: %s",
+			 sv->acpi_tables_why[0] ? sv->acpi_tables_why :
+			 "/sys/firmware/acpi/tables has no FADT (FACP)");
+		free(*madt);
+		*madt = NULL;
 		return -1;
 	}
-	*madt = malloc(sv->madt_len);
-	if (!*madt) {
-		acpi_root_free(root);
-		snprintf(why, whylen, "out of memory");
-		return -1;
-	}
-	memcpy(*madt, sv->madt, sv->madt_len);
-	*madt_len = sv->madt_len;
 	return 0;
 }
 
 /* Everything park mode needs; returns -1 with `why` filled if it cannot. */
-static int plan_park(const struct acpi_root *root, const uint8_t *fw_madt, size_t fw_madt_len,
+static int plan_park(const struct acpi_tableset *tables, const uint8_t *fw_madt, size_t fw_madt_len,
 		     const struct madt_cpus *cpus, unsigned version, struct planner *pl,
 		     struct load_plan *plan, char *why, size_t whylen)
 {
@@ -124,7 +123,7 @@ static int plan_park(const struct acpi_root *root, const uint8_t *fw_madt, size_
 	if (handoff_region_place(pl, 0, &park_base, &err) < 0 ||
 	    madt_with_wakeup(fw_madt, fw_madt_len, park_base, park_reset_vector(park_base),
 			     version, &madt, &madt_len, flags_off, &err) < 0 ||
-	    handoff_tables_add(root, madt, madt_len, park_base, version, pl, plan,
+	    handoff_tables_add(tables, madt, madt_len, park_base, version, pl, plan,
 			       &err) < 0 ||
 	    handoff_region_add(plan, park_base, cpus, version, &err) < 0)
 		goto fail_err;
@@ -176,13 +175,12 @@ enum ap_handoff ap_handoff_resolve(const struct sysview *sv, enum ap_handoff ask
 	return AP_HANDOFF_PARK;
 }
 
-int ap_handoff_plan(const struct sysview *sv, const struct physmem *mem,
-		    const struct load_request *rq, enum ap_handoff mode, const char *mode_why,
+int ap_handoff_plan(const struct sysview *sv, const struct load_request *rq, enum ap_handoff mode, const char *mode_why,
 		    struct planner *pl, struct load_plan *plan, struct mpk_error *err)
 {
 	struct mpk_purgatory_params *p = &plan->params;
 	struct madt_wakeup running_wakeup;
-	struct acpi_root root;
+	uint64_t fw_rsdp;
 	struct madt_cpus *cpus;
 	struct ap_census *census = NULL;
 	uint8_t *fw_madt = NULL;
@@ -191,8 +189,7 @@ int ap_handoff_plan(const struct sysview *sv, const struct physmem *mem,
 	bool have_fw;
 	int rc = -1;
 
-	memset(&root, 0, sizeof(root));
-	have_fw = firmware_tables(sv, mem, &root, &fw_madt, &fw_madt_len, why, sizeof(why)) == 0;
+	have_fw = firmware_tables(sv, &fw_rsdp, &fw_madt, &fw_madt_len, why, sizeof(why)) == 0;
 	if (mode == AP_HANDOFF_MAILBOX && !have_fw) {
 		/* No INIT fallback on a machine that may have no INIT. */
 		mpk_fail(err, MPK_EXIT_UNAVAILABLE, "--ap-handoff=mailbox: firmware's ACPI "
@@ -201,7 +198,7 @@ int ap_handoff_plan(const struct sysview *sv, const struct physmem *mem,
 			 "INIT/SIPI, --ap-handoff=init hands over firmware's own tables");
 		goto out;
 	}
-	plan->next_rsdp = have_fw ? root.rsdp_addr : sv->rsdp;
+	plan->next_rsdp = fw_rsdp;
 	p->orig_rsdp = plan->next_rsdp;
 	if (!have_fw && sv->madt && madt_find_wakeup(sv->madt, sv->madt_len, &running_wakeup)) {
 		/* This kernel's MADT has a wakeup mailbox (an earlier mpkexec?) and
@@ -238,14 +235,14 @@ int ap_handoff_plan(const struct sysview *sv, const struct physmem *mem,
 		p->aps[i].apic_id = cpus->apic_id[i];
 	if (have_fw) {
 		/* Passed on, so every later generation builds from firmware's tables. */
-		plan->acpi_snapshot_len = acpi_snapshot_size(&root, fw_madt_len);
+		plan->acpi_snapshot_len = acpi_snapshot_size(fw_madt_len);
 		plan->acpi_snapshot = malloc(plan->acpi_snapshot_len);
 		if (!plan->acpi_snapshot) {
 			free(cpus);
 			mpk_fail(err, MPK_EXIT_INTERNAL, "out of memory");
 			goto out;
 		}
-		acpi_snapshot_write(plan->acpi_snapshot, &root, fw_madt, fw_madt_len);
+		acpi_snapshot_write(plan->acpi_snapshot, fw_rsdp, fw_madt, fw_madt_len);
 		plan_own(plan, plan->acpi_snapshot);
 	}
 	census = malloc(sizeof(*census));
@@ -256,7 +253,7 @@ int ap_handoff_plan(const struct sysview *sv, const struct physmem *mem,
 	}
 	ap_census_take(sv, fw_madt, fw_madt_len, cpus, p->boot_apic_id, census);
 	if (mode == AP_HANDOFF_MAILBOX) {
-		rc = ap_mailbox_plan(census, &root, fw_madt, fw_madt_len, cpus, rq->park_addr,
+		rc = ap_mailbox_plan(census, &sv->acpi_tables, fw_madt, fw_madt_len, cpus, rq->park_addr,
 				     rq->mailbox_version, pl, plan, err);
 		free(cpus);
 		if (rc == 0 && *mode_why)
@@ -264,7 +261,7 @@ int ap_handoff_plan(const struct sysview *sv, const struct physmem *mem,
 		goto out;
 	}
 	if (mode == AP_HANDOFF_PARK && have_fw &&
-	    plan_park(&root, fw_madt, fw_madt_len, cpus, rq->mailbox_version, pl, plan, why,
+	    plan_park(&sv->acpi_tables, fw_madt, fw_madt_len, cpus, rq->mailbox_version, pl, plan, why,
 		      sizeof(why)) == 0) {
 		snprintf(plan->ap_desc, sizeof(plan->ap_desc),
 			 "park: purgatory gathers every AP with INIT-SIPI-SIPI into the park "
@@ -298,6 +295,5 @@ int ap_handoff_plan(const struct sysview *sv, const struct physmem *mem,
 out:
 	free(census);
 	free(fw_madt);
-	acpi_root_free(&root);
 	return rc;
 }

@@ -28,8 +28,7 @@ enum ap_handoff ap_handoff_resolve(const struct sysview *sv, enum ap_handoff ask
  * part of plan->params, plan->ap_desc (led by `mode_why`) and
  * plan->warning, and sets plan->next_rsdp.  Park falls back to init (with
  * a warning) when it cannot work; mailbox never does. */
-int ap_handoff_plan(const struct sysview *sv, const struct physmem *mem,
-		    const struct load_request *rq, enum ap_handoff mode, const char *mode_why,
+int ap_handoff_plan(const struct sysview *sv, const struct load_request *rq, enum ap_handoff mode, const char *mode_why,
 		    struct planner *pl, struct load_plan *plan, struct mpk_error *err);
 
 #endif

@@ -58,7 +58,7 @@ static uint32_t route(const struct ap_census *c, const struct ap_census_cpu *cpu
 	return MPK_AP_UNREACHABLE;
 }
 
-int ap_mailbox_plan(const struct ap_census *c, const struct acpi_root *root,
+int ap_mailbox_plan(const struct ap_census *c, const struct acpi_tableset *tables,
 		    const uint8_t *fw_madt, size_t fw_madt_len, const struct madt_cpus *cpus,
 		    uint64_t park_addr, unsigned mailbox_version, struct planner *pl,
 		    struct load_plan *plan, struct mpk_error *err)
@@ -123,7 +123,7 @@ int ap_mailbox_plan(const struct ap_census *c, const struct acpi_root *root,
 		plan->warning[0] = '\0';
 	acpi_set_checksum(madt, (uint32_t)madt_len);
 	if ((!in_place && handoff_region_add(plan, base, cpus, mailbox_version, err) < 0) ||
-	    handoff_tables_add(root, madt, madt_len, base, mailbox_version, pl, plan, err) < 0) {
+	    handoff_tables_add(tables, madt, madt_len, base, mailbox_version, pl, plan, err) < 0) {
 		free(madt);
 		return -1;
 	}

@@ -14,7 +14,7 @@
  * migrate through the source mailbox's Wakeup, or unreachable), builds the
  * MADT with unreachable CPUs disabled and the ACPI tables, and fills
  * plan->params, plan->ap_desc and plan->warning. */
-int ap_mailbox_plan(const struct ap_census *c, const struct acpi_root *root,
+int ap_mailbox_plan(const struct ap_census *c, const struct acpi_tableset *tables,
 		    const uint8_t *fw_madt, size_t fw_madt_len, const struct madt_cpus *cpus,
 		    uint64_t park_addr, unsigned mailbox_version, struct planner *pl,
 		    struct load_plan *plan, struct mpk_error *err);

@@ -96,8 +96,7 @@ static void put_setup_data(uint8_t *p, uint64_t next, uint32_t type, size_t len)
 	put_le32(p + 12, (uint32_t)len);
 }
 
-int bzimage_plan(const struct sysview *sv, const struct physmem *mem,
-		 const struct load_request *rq, const uint8_t *purgatory_elf,
+int bzimage_plan(const struct sysview *sv, const struct load_request *rq, const uint8_t *purgatory_elf,
 		 size_t purgatory_len, struct load_plan *plan, struct mpk_error *err)
 {
 	struct mpk_purgatory_params *p = &plan->params;
@@ -159,7 +158,7 @@ int bzimage_plan(const struct sysview *sv, const struct physmem *mem,
 		plan_add_segment(plan, "initrd", rq->initrd.data, rq->initrd.size, iaddr,
 				 rq->initrd.size, true, "%s", rq->initrd_path);
 
-	if (ap_handoff_plan(sv, mem, rq, mode, mode_why, &pl, plan, err) < 0)
+	if (ap_handoff_plan(sv, rq, mode, mode_why, &pl, plan, err) < 0)
 		goto fail;
 
 	setup_size = setup_layout(cmdlen, p->nr_aps, plan->acpi_snapshot_len, &sd_off,

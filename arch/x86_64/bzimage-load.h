@@ -10,8 +10,7 @@
 
 /* No syscalls: the system comes in through `sv` and `mem` (physical
  * memory, for the ACPI tables; NULL if unreadable). */
-int bzimage_plan(const struct sysview *sv, const struct physmem *mem,
-		 const struct load_request *rq,
+int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
 		 const uint8_t *purgatory_elf, size_t purgatory_len,
 		 struct load_plan *plan, struct mpk_error *err);
 

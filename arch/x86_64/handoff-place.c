@@ -53,23 +53,18 @@ int handoff_region_add(struct load_plan *plan, uint64_t base, const struct madt_
 	return 0;
 }
 
-int handoff_tables_add(const struct acpi_root *root, const uint8_t *madt, size_t madt_len,
-		       uint64_t park_base, unsigned mailbox_version, struct planner *pl,
-		       struct load_plan *plan, struct mpk_error *err)
+int handoff_tables_add(const struct acpi_tableset *tables, const uint8_t *madt,
+		       size_t madt_len, uint64_t park_base, unsigned mailbox_version,
+		       struct planner *pl, struct load_plan *plan, struct mpk_error *err)
 {
-	struct acpi_handoff sizing;
+	size_t len = acpi_handoff_size(tables, madt_len, true);
 	uint64_t base;
 
-	/* The size of the new tables does not depend on where they go. */
-	if (acpi_build_handoff(root, madt, madt_len, park_base + PARK_STATUS_OFF, 0, &sizing,
-			       err) < 0)
-		return -1;
-	acpi_handoff_free(&sizing);
 	if (planner_place(pl, &(struct placement_req){ .what = "ACPI tables",
-			  .size = sizing.len ? sizing.len : 4096, .align = 4096, .min = SZ_1M,
-			  .max = SZ_4G, .top_down = true }, &base, err) < 0)
+			  .size = len, .align = 4096, .min = SZ_1M, .max = SZ_4G,
+			  .top_down = true }, &base, err) < 0)
 		return -1;
-	if (acpi_build_handoff(root, madt, madt_len, park_base + PARK_STATUS_OFF, base,
+	if (acpi_build_handoff(tables, madt, madt_len, park_base + PARK_STATUS_OFF, base,
 			       &plan->acpi, err) < 0)
 		return -1;
 	if (memmap_set_type(&plan->handed_map, base,
@@ -78,9 +73,9 @@ int handoff_tables_add(const struct acpi_root *root, const uint8_t *madt, size_t
 		return mpk_fail(err, MPK_EXIT_INTERNAL, "out of memory");
 	}
 	plan_add_segment(plan, "ACPI tables", plan->acpi.buf, plan->acpi.len, base,
-			 plan->acpi.len, true, "RSDP, %s%s, MADT with wakeup structure v%u "
-			 "(ACPI)", root->xsdt ? "XSDT" : "", root->rsdt ? (root->xsdt ? "+RSDT" :
-			 "RSDT") : "", mailbox_version);
+			 plan->acpi.len, true, "RSDP, XSDT+RSDT, %u tables copied from "
+			 "/sys/firmware/acpi/tables, MADT with wakeup structure v%u (ACPI)",
+			 plan->acpi.ncopied, mailbox_version);
 	plan->params.madt_addr = plan->acpi.madt_addr;
 	return 0;
 }

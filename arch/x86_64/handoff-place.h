@@ -24,7 +24,7 @@ int handoff_region_add(struct load_plan *plan, uint64_t base, const struct madt_
  * structure names the region at park_base), adds them as a segment, and
  * sets plan->acpi and params.madt_addr (the caller hands plan->acpi.rsdp_addr
  * over once nothing else can fail). */
-int handoff_tables_add(const struct acpi_root *root, const uint8_t *madt, size_t madt_len,
+int handoff_tables_add(const struct acpi_tableset *tables, const uint8_t *madt, size_t madt_len,
 		       uint64_t park_base, unsigned mailbox_version, struct planner *pl,
 		       struct load_plan *plan, struct mpk_error *err);
 

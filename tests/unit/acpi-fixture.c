@@ -4,7 +4,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,46 +21,45 @@ uint8_t *read_file(const char *path, size_t *len)
 	return b;
 }
 
-int fake_read(void *ctx, uint64_t addr, void *buf, size_t len)
+static void add(struct acpi_tableset *ts, const char *name, const uint8_t *t, size_t len)
 {
-	struct fakemem *f = ctx;
-	const struct { uint64_t at; const uint8_t *p; size_t n; } m[] = {
-		{ RSDP_AT, f->rsdp, 36 }, { XSDT_AT, f->xsdt, sizeof(f->xsdt) },
-		{ RSDT_AT, f->rsdt, sizeof(f->rsdt) }, { MADT_AT, f->madt, f->madt_len },
-		{ FACP_AT, f->facp, 36 },
-	};
+	struct mpk_error err;
 
-	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
-		if (addr >= m[i].at && addr + len <= m[i].at + m[i].n) {
-			memcpy(buf, m[i].p + (addr - m[i].at), len);
-			return 0;
-		}
-	errno = EFAULT;
-	return -1;
+	if (acpi_tableset_add(ts, name, t, len, &err) < 0)
+		fail_msg("%s", err.msg);
 }
 
-void fake_init(struct fakemem *f)
+static void add_sdt(struct acpi_tableset *ts, const char *name, size_t len, uint8_t fill)
 {
-	size_t len;
-	uint8_t *madt = read_file(Q35_APIC, &len);
+	uint8_t t[256];
 
-	memset(f, 0, sizeof(*f));
-	memcpy(f->madt, madt, len);
-	f->madt_len = len;
+	memset(t, fill, sizeof(t));
+	acpi_sdt_init(t, name, (uint32_t)len);
+	add(ts, name, t, len);
+}
+
+void fixture_tableset(struct acpi_tableset *ts)
+{
+	uint8_t facp[276] = { 0 }, facs[64] = { 0 }, *madt;
+	size_t len;
+
+	memset(ts, 0, sizeof(*ts));
+	add_sdt(ts, "SSDT2", 60, 0x22);
+	madt = read_file(Q35_APIC, &len);
+	add(ts, "APIC", madt, len);
 	free(madt);
-	acpi_sdt_init(f->facp, "FACP", 36);
-	put_le64(f->xsdt + 36, FACP_AT);
-	put_le64(f->xsdt + 44, MADT_AT);
-	acpi_sdt_init(f->xsdt, "XSDT", sizeof(f->xsdt));
-	put_le32(f->rsdt + 36, FACP_AT);
-	put_le32(f->rsdt + 40, MADT_AT);
-	acpi_sdt_init(f->rsdt, "RSDT", sizeof(f->rsdt));
-	memcpy(f->rsdp, "RSD PTR ", 8);
-	memcpy(f->rsdp + 9, "BOCHS ", 6);
-	f->rsdp[15] = 2;
-	put_le32(f->rsdp + 16, RSDT_AT);
-	put_le32(f->rsdp + 20, 36);
-	put_le64(f->rsdp + 24, XSDT_AT);
-	f->rsdp[8] = (uint8_t)-acpi_checksum(f->rsdp, 20);
-	f->rsdp[32] = (uint8_t)-acpi_checksum(f->rsdp, 36);
+	add_sdt(ts, "HPET", 56, 0x11);
+	memcpy(facs, "FACS", 4);
+	put_le32(facs + 4, sizeof(facs));
+	add(ts, "FACS", facs, sizeof(facs));
+	add_sdt(ts, "DSDT", 100, 0x33);
+	add_sdt(ts, "SSDT1", 50, 0x44);
+	put_le32(facp + 36, (uint32_t)FACS_AT);
+	put_le32(facp + 40, (uint32_t)DSDT_AT);
+	put_le64(facp + 140, DSDT_AT);
+	acpi_sdt_init(facp, "FACP", sizeof(facp));
+	memcpy(facp + 10, "BOCHS BXPC    ", 14);
+	acpi_set_checksum(facp, sizeof(facp));
+	add(ts, "FACP", facp, sizeof(facp));
+	acpi_tableset_sort(ts);
 }

@@ -1,5 +1,5 @@
-/* Shared by the unit tests: fixture files, and a fake physical memory with
- * a firmware RSDP -> XSDT/RSDT -> (FACP, MADT) tree around q35's MADT. */
+/* Shared by the unit tests: fixture files, and the table set a q35 guest's
+ * kernel exports in /sys/firmware/acpi/tables, around q35's real MADT. */
 #ifndef MPKEXEC_TEST_ACPI_FIXTURE_H
 #define MPKEXEC_TEST_ACPI_FIXTURE_H
 
@@ -9,21 +9,14 @@
 #include "acpi.h"
 
 #define Q35_APIC FIXTURES "/q35-sysroot/sys/firmware/acpi/tables/APIC"
-#define RSDP_AT  0xf5000ull
-#define XSDT_AT  0x3ffe1000ull
-#define RSDT_AT  0x3ffe2000ull
-#define MADT_AT  0x3ffe3000ull
-#define FACP_AT  0x3ffe4000ull
-
-struct fakemem {
-	uint8_t rsdp[36], xsdt[36 + 16], rsdt[36 + 8], madt[512], facp[36];
-	size_t madt_len;
-};
+#define DSDT_AT  0x3ffe0040ull   /* where the fixture FADT names the DSDT */
+#define FACS_AT  0x3ffe0000ull   /* and the FACS */
 
 /* The whole file (at most 64 KiB), malloc'd; fails the test if missing. */
 uint8_t *read_file(const char *path, size_t *len);
-/* physmem callback over a struct fakemem (EFAULT outside its tables). */
-int fake_read(void *ctx, uint64_t addr, void *buf, size_t len);
-void fake_init(struct fakemem *f);
+/* FACP (FADT, OEM "BOCHS ", naming DSDT_AT and FACS_AT), APIC (q35's),
+ * HPET, SSDT1, SSDT2, DSDT and FACS, added in a scrambled order and sorted,
+ * as sysview_acpi_tables gives them. */
+void fixture_tableset(struct acpi_tableset *ts);
 
 #endif

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "acpi.h"
 #include "acpi-fixture.h"
@@ -22,6 +24,7 @@
 #include "mpkexec/handoff-report.h"
 #include "mpkexec/park-abi.h"
 #include "park-region.h"
+#include "sysview.h"
 
 #define X2APIC_AML FIXTURES "/madt-x2apic.aml"
 
@@ -175,104 +178,186 @@ static void test_madt_bad_input_rejected(void **state)
 	free(t);
 }
 
-/* A fake physical memory: firmware tables at fixed addresses. */
-static void test_root_rewrite(void **state)
+/* The new tables: a copy of each carried table, the MADT replaced, the
+ * status table appended, DSDT and FACS left where the FADT names them. */
+static void test_tables_rewrite(void **state)
 {
-	struct fakemem f;
-	struct physmem mem = { fake_read, &f };
+	struct acpi_tableset ts;
 	struct mpk_error err = { 0 };
-	struct acpi_root root;
 	struct acpi_handoff h;
 	const uint64_t base = 0x3e772000, status = 0x3e774000 + PARK_STATUS_OFF;
+	const char *order[] = { "FACP", "HPET", "SSDT1", "SSDT2" };
 	const uint8_t *rsdp, *xsdt, *rsdt;
+	uint8_t madt[144];
+	uint64_t dsdt, facs;
 
 	(void)state;
-	fake_init(&f);
-	if (acpi_read_root(&mem, RSDP_AT, &root, &err) < 0)
-		fail_msg("%s", err.msg);
-	assert_int_equal(root.madt_addr, MADT_AT);
-	assert_int_equal(acpi_build_handoff(&root, f.madt, f.madt_len, status, base, &h, &err), 0);
+	fixture_tableset(&ts);
+	assert_int_equal(ts.n, 7);
+	assert_string_equal(ts.t[0].name, "FACP");
+	memcpy(madt, acpi_tableset_find(&ts, "APIC")->data, sizeof(madt));
+	madt[40] ^= 0x5a;                                /* "ours", not the sysfs one */
+	acpi_set_checksum(madt, sizeof(madt));
+	assert_int_equal(acpi_build_handoff(&ts, madt, sizeof(madt), status, base, &h, &err), 0);
+	assert_int_equal(h.len, acpi_handoff_size(&ts, sizeof(madt), true));
+	assert_int_equal(h.ncopied, 4);
 	assert_int_equal(h.rsdp_addr, base);
 	rsdp = h.buf;
 	assert_memory_equal(rsdp, "RSD PTR ", 8);
-	assert_memory_equal(rsdp + 9, "BOCHS ", 6);      /* same OEM */
+	assert_memory_equal(rsdp + 9, "BOCHS ", 6);      /* firmware's OEM, from the FADT */
+	assert_int_equal(rsdp[15], 2);
 	assert_int_equal(acpi_checksum(rsdp, 20), 0);
 	assert_int_equal(acpi_checksum(rsdp, 36), 0);
 	xsdt = h.buf + (get_le64(rsdp + 24) - base);
 	rsdt = h.buf + (get_le32(rsdp + 16) - base);
-	/* XSDT: FACP kept at its address, MADT -> copy, status table appended */
-	assert_int_equal(get_le32(xsdt + 4), 36 + 24);
-	assert_int_equal(acpi_checksum(xsdt, 60), 0);
-	assert_int_equal(get_le64(xsdt + 36), FACP_AT);
-	assert_int_equal(get_le64(xsdt + 44), h.madt_addr);
-	assert_int_equal(get_le64(xsdt + 52), status);
-	assert_int_equal(get_le32(rsdt + 4), 36 + 12);
-	assert_int_equal(acpi_checksum(rsdt, 48), 0);
-	assert_int_equal(get_le32(rsdt + 36), FACP_AT);
-	assert_int_equal(get_le32(rsdt + 40), h.madt_addr);
-	assert_int_equal(get_le32(rsdt + 44), status);
-	assert_memory_equal(h.buf + h.madt_off, f.madt, f.madt_len);
+	assert_memory_equal(xsdt, "XSDT", 4);
+	assert_memory_equal(xsdt + 10, "BOCHS BXPC    ", 14);
+	assert_int_equal(get_le32(xsdt + 4), 36 + 6 * 8);
+	assert_int_equal(acpi_checksum(xsdt, 36 + 6 * 8), 0);
+	assert_memory_equal(rsdt, "RSDT", 4);
+	assert_int_equal(get_le32(rsdt + 4), 36 + 6 * 4);
+	assert_int_equal(acpi_checksum(rsdt, 36 + 6 * 4), 0);
+	for (unsigned i = 0; i < 4; i++) {
+		const struct acpi_table *t = acpi_tableset_find(&ts, order[i]);
+		uint64_t at = get_le64(xsdt + 36 + i * 8);
+
+		assert_int_equal(get_le32(rsdt + 36 + i * 4), at);
+		assert_true(at >= base && at + t->len <= base + h.len);
+		assert_int_equal(at & 15, 0);
+		assert_memory_equal(h.buf + (at - base), t->data, t->len);  /* bytes unchanged */
+	}
+	assert_int_equal(get_le64(xsdt + 36 + 4 * 8), h.madt_addr);
+	assert_int_equal(get_le64(xsdt + 36 + 5 * 8), status);
+	assert_int_equal(get_le32(rsdt + 36 + 5 * 4), status);
+	assert_memory_equal(h.buf + h.madt_off, madt, sizeof(madt));
 	assert_int_equal(h.madt_addr & 15, 0);
+	/* The copied FADT still names firmware's DSDT and FACS. */
+	acpi_fadt_pointers(acpi_tableset_find(&ts, "FACP"), &dsdt, &facs);
+	assert_int_equal(dsdt, DSDT_AT);
+	assert_int_equal(facs, FACS_AT);
 	acpi_handoff_free(&h);
-	acpi_root_free(&root);
+	/* Above 4 GiB an RSDT cannot name them. */
+	assert_int_equal(acpi_build_handoff(&ts, madt, sizeof(madt), status, 0xfffffe00, &h,
+					    &err), -1);
+	assert_string_equal(err.msg, "ACPI tables must lie below 4 GiB (RSDT)");
+	acpi_tableset_free(&ts);
 }
 
-static void test_root_errors(void **state)
+static void test_tableset_errors(void **state)
 {
-	struct fakemem f;
-	struct physmem mem = { fake_read, &f };
+	struct acpi_tableset ts = { 0 };
 	struct mpk_error err = { 0 };
-	struct acpi_root root;
+	uint8_t t[64] = { 0 };
 
 	(void)state;
-	fake_init(&f);
-	f.xsdt[40] ^= 0xff; /* XSDT checksum broken */
-	assert_int_equal(acpi_read_root(&mem, RSDP_AT, &root, &err), -1);
-	assert_non_null(strstr(err.msg, "ACPI XSDT at 0x3ffe1000: checksum mismatch"));
-	fake_init(&f);
-	assert_int_equal(acpi_read_root(&mem, 0x1234000, &root, &err), -1);
-	assert_non_null(strstr(err.msg, "ACPI RSDP at 0x1234000: cannot read"));
-	fake_init(&f);
-	f.rsdp[0] = 'X';
-	assert_int_equal(acpi_read_root(&mem, RSDP_AT, &root, &err), -1);
-	assert_non_null(strstr(err.msg, "no valid \"RSD PTR \" signature"));
+	acpi_sdt_init(t, "HPET", 56);
+	assert_int_equal(acpi_tableset_add(&ts, "HPET", t, 64, &err), -1);
+	assert_string_equal(err.msg, "ACPI table 'HPET': header length 56, but the kernel "
+			    "exports 64 bytes");
+	assert_int_equal(acpi_tableset_add(&ts, "SSDT", t, 56, &err), -1);
+	assert_string_equal(err.msg, "ACPI table 'SSDT': 56 bytes that do not start with its "
+			    "signature");
+	assert_int_equal(acpi_tableset_add(&ts, "HPETx", t, 56, &err), -1);
+	assert_string_equal(err.msg, "ACPI table 'HPETx': not a table name (signature plus "
+			    "instance number)");
+	assert_int_equal(acpi_tableset_add(&ts, "HPET", t, 7, &err), -1);
+	put_le32(t + 4, 20);
+	assert_int_equal(acpi_tableset_add(&ts, "HPET", t, 20, &err), -1);
+	assert_int_equal(ts.n, 0);
+	/* SSDT10 sorts after SSDT9, FACP first. */
+	acpi_sdt_init(t, "SSDT", 40);
+	assert_int_equal(acpi_tableset_add(&ts, "SSDT10", t, 40, &err), 0);
+	assert_int_equal(acpi_tableset_add(&ts, "SSDT9", t, 40, &err), 0);
+	acpi_sdt_init(t, "FACP", 40);
+	assert_int_equal(acpi_tableset_add(&ts, "FACP", t, 40, &err), 0);
+	acpi_tableset_sort(&ts);
+	assert_string_equal(ts.t[0].name, "FACP");
+	assert_string_equal(ts.t[1].name, "SSDT9");
+	assert_string_equal(ts.t[2].name, "SSDT10");
+	acpi_tableset_free(&ts);
+}
+
+/* sysview_acpi_tables: regular files only (not data/ or dynamic/). */
+static void test_tableset_from_dir(void **state)
+{
+	char dir[] = "/tmp/mpk-acpi-XXXXXX", path[256], why[200] = "";
+	struct acpi_tableset ts;
+	uint8_t t[40];
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	acpi_sdt_init(t, "SSDT", 40);
+	snprintf(path, sizeof(path), "%s/SSDT", dir);
+	f = fopen(path, "wb");
+	fwrite(t, 1, 40, f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/dynamic", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	assert_int_equal(sysview_acpi_tables(dir, "", &ts, why, sizeof(why)), 0);
+	assert_int_equal(ts.n, 1);
+	assert_string_equal(ts.t[0].name, "SSDT");
+	acpi_tableset_free(&ts);
+	/* A damaged table: the whole set is refused, naming the file. */
+	snprintf(path, sizeof(path), "%s/HPET", dir);
+	f = fopen(path, "wb");
+	fwrite(t, 1, 40, f);
+	fclose(f);
+	assert_int_equal(sysview_acpi_tables(dir, "", &ts, why, sizeof(why)), -1);
+	assert_string_equal(why, "/HPET: ACPI table 'HPET': 40 bytes that do not start with "
+			    "its signature");
+	assert_int_equal(ts.n, 0);
+	assert_int_equal(sysview_acpi_tables(dir, "/nonexistent", &ts, why, sizeof(why)), -1);
+	assert_string_equal(why, "cannot list /nonexistent: No such file or directory");
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/SSDT", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/dynamic", dir);
+	rmdir(path);
+	rmdir(dir);
 }
 
 static void test_snapshot_roundtrip(void **state)
 {
-	struct fakemem f;
-	struct physmem mem = { fake_read, &f };
 	struct mpk_error err = { 0 };
-	struct acpi_root root, back;
-	uint8_t *snap, *madt;
-	size_t n, madt_len;
+	uint8_t *snap, *old, *madt, *fw;
+	size_t n, madt_len, fw_len;
+	uint64_t rsdp;
+	struct mpk_acpi_snapshot hdr;
 
 	(void)state;
-	fake_init(&f);
-	assert_int_equal(acpi_read_root(&mem, RSDP_AT, &root, &err), 0);
-	n = acpi_snapshot_size(&root, f.madt_len);
+	fw = read_file(Q35_APIC, &fw_len);
+	n = acpi_snapshot_size(fw_len);
 	snap = malloc(n);
-	acpi_snapshot_write(snap, &root, f.madt, f.madt_len);
-	assert_int_equal(acpi_snapshot_read(snap, n, &back, &madt, &madt_len, &err), 0);
-	assert_int_equal(back.rsdp_addr, RSDP_AT);
-	assert_int_equal(back.xsdt_addr, XSDT_AT);
-	assert_int_equal(back.rsdt_addr, RSDT_AT);
-	assert_int_equal(back.madt_addr, MADT_AT);
-	assert_int_equal(back.revision, 2);
-	assert_memory_equal(back.rsdp, f.rsdp, 36);
-	assert_memory_equal(back.xsdt, f.xsdt, sizeof(f.xsdt));
-	assert_memory_equal(back.rsdt, f.rsdt, sizeof(f.rsdt));
-	assert_int_equal(madt_len, f.madt_len);
-	assert_memory_equal(madt, f.madt, madt_len);
+	acpi_snapshot_write(snap, 0xf59e0, fw, fw_len);
+	assert_int_equal(acpi_snapshot_read(snap, n, &rsdp, &madt, &madt_len, &err), 0);
+	assert_int_equal(rsdp, 0xf59e0);
+	assert_int_equal(madt_len, fw_len);
+	assert_memory_equal(madt, fw, madt_len);
 	free(madt);
-	acpi_root_free(&back);
-	/* truncated, or a table damaged in transit: refused */
-	assert_int_equal(acpi_snapshot_read(snap, n - 1, &back, &madt, &madt_len, &err), -1);
+	/* truncated, or the MADT damaged in transit: refused */
+	assert_int_equal(acpi_snapshot_read(snap, n - 1, &rsdp, &madt, &madt_len, &err), -1);
 	snap[sizeof(struct mpk_acpi_snapshot) + 40] ^= 1;
-	assert_int_equal(acpi_snapshot_read(snap, n, &back, &madt, &madt_len, &err), -1);
-	assert_non_null(strstr(err.msg, "bad XSDT copy"));
+	assert_int_equal(acpi_snapshot_read(snap, n, &rsdp, &madt, &madt_len, &err), -1);
+	assert_string_equal(err.msg, "ACPI snapshot: bad MADT copy");
+	assert_null(madt);
+	/* An earlier mpkexec's snapshot (XSDT and RSDT before the MADT) still reads. */
+	old = calloc(1, n + 60 + 44);
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.magic = MPK_ACPI_SNAPSHOT_MAGIC;
+	hdr.xsdt_len = 60;
+	hdr.rsdt_len = 44;
+	hdr.madt_len = (uint32_t)fw_len;
+	hdr.rsdp_addr = 0xf5000;
+	memcpy(old, &hdr, sizeof(hdr));
+	memcpy(old + sizeof(hdr) + 104, fw, fw_len);
+	assert_int_equal(acpi_snapshot_read(old, n + 104, &rsdp, &madt, &madt_len, &err), 0);
+	assert_int_equal(rsdp, 0xf5000);
+	assert_memory_equal(madt, fw, fw_len);
+	free(madt);
+	free(old);
 	free(snap);
-	acpi_root_free(&root);
+	free(fw);
 }
 
 static void test_park_region_layout(void **state)
@@ -354,8 +439,9 @@ int main(void)
 		cmocka_unit_test(test_madt_x2apic_offsets),
 		cmocka_unit_test(test_madt_existing_v0_replaced),
 		cmocka_unit_test(test_madt_bad_input_rejected),
-		cmocka_unit_test(test_root_rewrite),
-		cmocka_unit_test(test_root_errors),
+		cmocka_unit_test(test_tables_rewrite),
+		cmocka_unit_test(test_tableset_errors),
+		cmocka_unit_test(test_tableset_from_dir),
 		cmocka_unit_test(test_snapshot_roundtrip),
 		cmocka_unit_test(test_park_region_layout),
 		cmocka_unit_test(test_memmap_set_type),

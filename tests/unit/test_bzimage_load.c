@@ -148,7 +148,7 @@ static void plan_ok(struct fix *f, const struct sysview *sv, const struct load_r
 	struct mpk_error err = { 0 };
 
 	load_plan_free(&f->plan);
-	if (bzimage_plan(sv, NULL, rq, purgatory_blob, PURG, &f->plan, &err) < 0)
+	if (bzimage_plan(sv, rq, purgatory_blob, PURG, &f->plan, &err) < 0)
 		fail_msg("bzimage_plan: %s", err.msg);
 }
 
@@ -159,7 +159,7 @@ static void expect_plan_fails(struct fix *f, const struct sysview *sv,
 	struct mpk_error err = { 0 };
 
 	load_plan_free(&f->plan);
-	assert_int_equal(bzimage_plan(sv, NULL, rq, purgatory_blob, PURG, &f->plan, &err), -1);
+	assert_int_equal(bzimage_plan(sv, rq, purgatory_blob, PURG, &f->plan, &err), -1);
 	assert_int_equal(err.exit_code, code);
 	assert_msg_has(err, p1);
 	if (p2)

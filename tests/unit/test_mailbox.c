@@ -27,8 +27,7 @@
 
 struct world {
 	struct sysview sv;
-	struct fakemem f;
-	struct acpi_root root;
+	struct acpi_tableset tables;
 	uint8_t *fw_madt;
 	size_t fw_len;
 	struct madt_cpus cpus;
@@ -42,13 +41,11 @@ static struct world *world_new(const char *release, unsigned version, bool zeroe
 			       const uint32_t state[4], const char *online)
 {
 	struct world *w = calloc(1, sizeof(*w));
-	struct physmem mem = { fake_read, &w->f };
 	struct mpk_error err = { 0 };
 	uint32_t flags_off[MPK_MAX_APS];
 	uint8_t *park = malloc(PARK_REGION_SIZE);
 
-	fake_init(&w->f);
-	assert_int_equal(acpi_read_root(&mem, RSDP_AT, &w->root, &err), 0);
+	fixture_tableset(&w->tables);
 	w->fw_madt = read_file(Q35_APIC, &w->fw_len);
 	assert_int_equal(madt_parse_cpus(w->fw_madt, w->fw_len, &w->cpus, &err), 0);
 	assert_int_equal(w->cpus.n, 4);
@@ -80,7 +77,7 @@ static struct world *world_new(const char *release, unsigned version, bool zeroe
 static void world_free(struct world *w)
 {
 	free(w->fw_madt);
-	acpi_root_free(&w->root);
+	acpi_tableset_free(&w->tables);
 	sysview_free(&w->sv);
 	free(w);
 }
@@ -205,7 +202,7 @@ static void test_plan_in_place(void **state)
 	plan_begin(w, &pl, plan);
 	p = &plan->params;
 	p->flags = MPK_PF_SERIAL_DEBUG;
-	assert_int_equal(ap_mailbox_plan(&w->census, &w->root, w->fw_madt, w->fw_len, &w->cpus,
+	assert_int_equal(ap_mailbox_plan(&w->census, &w->tables, w->fw_madt, w->fw_len, &w->cpus,
 					 0, 1, &pl, plan, &err), 0);
 	assert_false(has_segment(plan, "park region", &at)); /* never copied over live code */
 	assert_true(has_segment(plan, "ACPI tables", &at));
@@ -245,7 +242,7 @@ static void test_plan_relocate(void **state)
 	(void)state;
 	plan_begin(w, &pl, plan);
 	p = &plan->params;
-	assert_int_equal(ap_mailbox_plan(&w->census, &w->root, w->fw_madt, w->fw_len, &w->cpus,
+	assert_int_equal(ap_mailbox_plan(&w->census, &w->tables, w->fw_madt, w->fw_len, &w->cpus,
 					 0x20000000, 1, &pl, plan, &err), 0);
 	assert_true(has_segment(plan, "park region", &at));
 	assert_int_equal(at, 0x20000000);
@@ -272,7 +269,7 @@ static void test_plan_relocates_when_region_unusable(void **state)
 	w->sv.firmware_map.r[1].type = E820_RESERVED;
 	ap_census_take(&w->sv, w->fw_madt, w->fw_len, &w->cpus, 0, &w->census);
 	plan_begin(w, &pl, plan);
-	assert_int_equal(ap_mailbox_plan(&w->census, &w->root, w->fw_madt, w->fw_len, &w->cpus,
+	assert_int_equal(ap_mailbox_plan(&w->census, &w->tables, w->fw_madt, w->fw_len, &w->cpus,
 					 0, 1, &pl, plan, &err), 0);
 	assert_true(has_segment(plan, "park region", &at));
 	assert_true(at != REGION);
@@ -295,7 +292,7 @@ static void test_plan_park_addr_not_ram(void **state)
 
 	(void)state;
 	plan_begin(w, &pl, plan);
-	assert_int_equal(ap_mailbox_plan(&w->census, &w->root, w->fw_madt, w->fw_len, &w->cpus,
+	assert_int_equal(ap_mailbox_plan(&w->census, &w->tables, w->fw_madt, w->fw_len, &w->cpus,
 					 REGION + 0x1000, 1, &pl, plan, &err), -1);
 	assert_int_equal(err.exit_code, MPK_EXIT_USAGE);
 	assert_string_equal(err.msg, "--park-addr=0x3e761000: [0x3e761000, 0x3e773000) is not "
