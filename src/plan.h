@@ -55,6 +55,8 @@ struct load_plan {
 	char image_desc[256];        /* one line about the image */
 	char cmdline_desc[64];       /* "N bytes, at most M" */
 	char rsdp_desc[128];
+	char acpi_desc[600];         /* where the ACPI tables handed over come from */
+	char efi_desc[300];          /* the EFI data handed over, and its sources */
 	char ap_desc[4096];          /* the AP handoff strategy, per CPU */
 	char warning[600];           /* said on stderr at load time, if set */
 	struct memmap handed_map;    /* the memory map the payload gets */

@@ -41,6 +41,10 @@ void report_plan(FILE *out, const struct load_plan *plan, const char *image_path
 		fprintf(out, "digests: not checked (-i)\n");
 	}
 	fprintf(out, "ACPI RSDP for the next kernel: %s\n", plan->rsdp_desc);
+	if (plan->acpi_desc[0])
+		fprintf(out, "ACPI tables: %s\n", plan->acpi_desc);
+	if (plan->efi_desc[0])
+		fprintf(out, "EFI: %s\n", plan->efi_desc);
 	fprintf(out, "memory map handed over (e820, %zu entries):\n", plan->handed_map.n);
 	for (size_t i = 0; i < plan->handed_map.n; i++) {
 		const struct mem_range *r = &plan->handed_map.r[i];

@@ -104,6 +104,34 @@ static int firmware_tables(const struct sysview *sv, uint64_t *fw_rsdp, uint8_t 
 	return 0;
 }
 
+/* --plan: where the tables the next kernel gets come from. */
+static void describe_tables(struct load_plan *plan, const struct sysview *sv,
+			    uint64_t fw_rsdp, bool built, const char *why)
+{
+	char *d = plan->acpi_desc;
+	size_t len = sizeof(plan->acpi_desc);
+	uint64_t dsdt, facs;
+
+	if (!built) {
+		snprintf(d, len, "firmware's own (RSDP %#" PRIx64 ", %s)%s%.300s", fw_rsdp,
+			 fw_rsdp ? (sv->acpi_snapshot ? "from the previous handoff" :
+			 sv->rsdp_source) : "unknown: the kernel finds it itself", *why ?
+			 "; no new set: " : "", why);
+		return;
+	}
+	acpi_fadt_pointers(acpi_tableset_find(&sv->acpi_tables, "FACP"), &dsdt, &facs);
+	snprintf(d, len, "new set at %#" PRIx64 ": copies of", plan->acpi.rsdp_addr);
+	for (size_t i = 0; i < sv->acpi_tables.n; i++)
+		if (acpi_table_carried(&sv->acpi_tables.t[i]))
+			plan_text_append(d, len, " %s", sv->acpi_tables.t[i].name);
+	plan_text_append(d, len, " from /sys/firmware/acpi/tables; DSDT %#" PRIx64 " and FACS %#"
+			 PRIx64 " stay where the FADT names them; MADT built from firmware's (%s); "
+			 "firmware's RSDP %#" PRIx64 " (%s), handed over only if parking fails",
+			 dsdt, facs, sv->acpi_snapshot ? "setup_data from the previous handoff" :
+			 "/sys/firmware/acpi/tables/APIC", fw_rsdp, !fw_rsdp ? "unknown" :
+			 sv->acpi_snapshot ? "from the previous handoff" : sv->rsdp_source);
+}
+
 /* Everything park mode needs; returns -1 with `why` filled if it cannot. */
 static int plan_park(const struct acpi_tableset *tables, const uint8_t *fw_madt, size_t fw_madt_len,
 		     const struct madt_cpus *cpus, unsigned version, struct planner *pl,
@@ -293,6 +321,8 @@ int ap_handoff_plan(const struct sysview *sv, const struct load_request *rq, enu
 		prepend(plan->ap_desc, sizeof(plan->ap_desc), mode_why);
 	rc = 0;
 out:
+	if (rc == 0)
+		describe_tables(plan, sv, fw_rsdp, plan->acpi.buf != NULL, why);
 	free(census);
 	free(fw_madt);
 	return rc;
