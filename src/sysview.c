@@ -98,6 +98,23 @@ unsigned cpuinfo_apic_ids(const char *text, uint32_t *ids, unsigned max)
 	return n;
 }
 
+bool meminfo_kb(const char *text, const char *key, uint64_t *kb)
+{
+	size_t klen = strlen(key);
+
+	while (*text) {
+		size_t len = strcspn(text, "\n");
+		char *end;
+
+		if (strncmp(text, key, klen) == 0) {
+			*kb = strtoull(text + klen, &end, 10);
+			return end != text + klen;
+		}
+		text += len + (text[len] == '\n');
+	}
+	return false;
+}
+
 bool cpuinfo_has_flag(const char *text, const char *flag)
 {
 	size_t flen = strlen(flag);
@@ -284,6 +301,12 @@ int sysview_read(const char *root, struct sysview *sv, struct mpk_error *err)
 	}
 	if (!sv->tsc_khz)
 		sv->tsc_khz = 3000000;
+
+	text = sysview_slurp(root, "/proc/meminfo", &len);
+	if (text) {
+		sv->have_unaccepted = meminfo_kb((char *)text, "Unaccepted:", &sv->unaccepted_kb);
+		free(text);
+	}
 
 	sv->live = !*root;
 	text = sysview_slurp(root, "/proc/sys/kernel/osrelease", &len);

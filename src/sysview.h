@@ -42,6 +42,8 @@ struct sysview {
 	unsigned n_online;
 	bool tdx_guest_flag;              /* /proc/cpuinfo flags has "tdx_guest" */
 	bool live;                        /* no --sysroot: this machine (CPUID is ours) */
+	bool have_unaccepted;             /* /proc/meminfo has "Unaccepted:" (Linux >= 6.5) */
+	uint64_t unaccepted_kb;           /* memory firmware left for the kernel to accept */
 	char osrelease[65];               /* /proc/sys/kernel/osrelease, "" if unknown */
 
 	uint8_t *mpkp;                    /* /sys/firmware/acpi/tables/MPKP: a park */
@@ -74,6 +76,9 @@ bool cpuinfo_boot_apic_id(const char *text, uint32_t *id);
 
 /* Every "apicid" in /proc/cpuinfo text (one per online CPU); returns the count. */
 unsigned cpuinfo_apic_ids(const char *text, uint32_t *ids, unsigned max);
+
+/* The kB value of `key` ("Unaccepted:") in /proc/meminfo text. */
+bool meminfo_kb(const char *text, const char *key, uint64_t *kb);
 
 /* Whether the "flags" line of processor 0 has the word `flag`. */
 bool cpuinfo_has_flag(const char *text, const char *flag);

@@ -75,25 +75,59 @@ static int place_initrd(struct planner *pl, const struct bzimage *bz,
 			planner_ram_in(pl, SZ_1M, limit) >> 20);
 }
 
-/* boot_params, command line and the setup_data nodes (the handoff report,
- * then the firmware ACPI snapshot if any), in one segment below 4 GiB. */
-static size_t setup_layout(size_t cmdlen, unsigned ncpus, size_t snapshot_len,
-			   size_t *sd_off, size_t *report_len, size_t *snap_off)
+/* What follows boot_params and the command line in their segment: the
+ * setup_data nodes (chained in this order) and plain blobs a node or a
+ * boot_params field points at.  `data` NULL: zeros (purgatory fills it). */
+struct setup_piece {
+	uint32_t type;
+	bool node;
+	const uint8_t *data;
+	size_t len;
+	size_t off;                  /* of the node header, or of the blob */
+};
+
+#define SETUP_PIECES_MAX 6
+
+static size_t setup_layout(size_t cmdlen, struct setup_piece *pc, unsigned n)
 {
-	*sd_off = align_up(BP_SIZE + cmdlen + 1, 8);
-	*report_len = sizeof(struct mpk_handoff_report) +
-		      ncpus * sizeof(struct mpk_report_cpu);
-	*snap_off = align_up(*sd_off + SETUP_DATA_HDR + *report_len, 8);
-	return snapshot_len ? *snap_off + SETUP_DATA_HDR + snapshot_len :
-			      *sd_off + SETUP_DATA_HDR + *report_len;
+	size_t off = BP_SIZE + cmdlen + 1;
+
+	for (unsigned i = 0; i < n; i++) {
+		off = align_up(off, 8);
+		pc[i].off = off;
+		off += (pc[i].node ? SETUP_DATA_HDR : 0) + pc[i].len;
+	}
+	return off;
 }
 
-static void put_setup_data(uint8_t *p, uint64_t next, uint32_t type, size_t len)
+/* struct setup_data { u64 next; u32 type; u32 len; u8 data[]; } */
+static void setup_write(uint8_t *buf, uint64_t base, const struct setup_piece *pc, unsigned n)
 {
-	/* struct setup_data { u64 next; u32 type; u32 len; u8 data[]; } */
-	put_le64(p, next);
-	put_le32(p + 8, type);
-	put_le32(p + 12, (uint32_t)len);
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t next = 0;
+		uint8_t *p = buf + pc[i].off;
+
+		if (!pc[i].node) {
+			memcpy(p, pc[i].data, pc[i].len);
+			continue;
+		}
+		for (unsigned j = i + 1; j < n && !next; j++)
+			if (pc[j].node)
+				next = base + pc[j].off;
+		put_le64(p, next);
+		put_le32(p + 8, pc[i].type);
+		put_le32(p + 12, (uint32_t)pc[i].len);
+		if (pc[i].data)
+			memcpy(p + SETUP_DATA_HDR, pc[i].data, pc[i].len);
+	}
+}
+
+static uint64_t first_node(uint64_t base, const struct setup_piece *pc, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (pc[i].node)
+			return base + pc[i].off;
+	return 0;
 }
 
 int bzimage_plan(const struct sysview *sv, const struct load_request *rq, const uint8_t *purgatory_elf,
@@ -104,7 +138,9 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq, const 
 	struct planner pl;
 	struct bzimage bz;
 	uint64_t kmem, kaddr, iaddr = 0, saddr, paddr, setup_size;
-	size_t cmdlen = strlen(rq->cmdline), sd_off, report_len, snap_off;
+	size_t cmdlen = strlen(rq->cmdline);
+	struct setup_piece pieces[SETUP_PIECES_MAX], *report;
+	unsigned npieces = 0;
 	enum ap_handoff mode;
 	char mode_why[200];
 
@@ -161,8 +197,14 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq, const 
 	if (ap_handoff_plan(sv, rq, mode, mode_why, &pl, plan, err) < 0)
 		goto fail;
 
-	setup_size = setup_layout(cmdlen, p->nr_aps, plan->acpi_snapshot_len, &sd_off,
-				  &report_len, &snap_off);
+	report = &pieces[npieces++];
+	*report = (struct setup_piece){ .type = MPK_SETUP_DATA_TYPE, .node = true,
+		.len = sizeof(struct mpk_handoff_report) +
+		       p->nr_aps * sizeof(struct mpk_report_cpu) };
+	if (plan->acpi_snapshot_len)
+		pieces[npieces++] = (struct setup_piece){ .type = MPK_SETUP_ACPI_ROOT, .node = true,
+			.data = plan->acpi_snapshot, .len = plan->acpi_snapshot_len };
+	setup_size = setup_layout(cmdlen, pieces, npieces);
 	if (planner_place(&pl, &(struct placement_req){ .what = "boot_params", .size = setup_size,
 			  .align = PAGE_SIZE_4K, .min = SZ_1M, .max = SZ_4G, .top_down = true },
 			  &saddr, err) < 0)
@@ -171,19 +213,12 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq, const 
 	if (!plan->setup_buf)
 		goto oom;
 	memcpy(plan->setup_buf + BP_SIZE, rq->cmdline, cmdlen + 1);
-	put_setup_data(plan->setup_buf + sd_off, plan->acpi_snapshot_len ? saddr + snap_off : 0,
-		       MPK_SETUP_DATA_TYPE, report_len);
-	if (plan->acpi_snapshot_len) {
-		put_setup_data(plan->setup_buf + snap_off, 0, MPK_SETUP_ACPI_ROOT,
-			       plan->acpi_snapshot_len);
-		memcpy(plan->setup_buf + snap_off + SETUP_DATA_HDR, plan->acpi_snapshot,
-		       plan->acpi_snapshot_len);
-	}
+	setup_write(plan->setup_buf, saddr, pieces, npieces);
 	bpi = (struct boot_params_input){
 		.bz = &bz, .running_bp = sv->have_boot_params ? sv->boot_params : NULL,
 		.e820 = &plan->handed_map, .cmdline_addr = saddr + BP_SIZE,
 		.initrd_addr = iaddr, .initrd_size = rq->initrd_path ? rq->initrd.size : 0,
-		.acpi_rsdp = plan->next_rsdp, .setup_data = saddr + sd_off,
+		.acpi_rsdp = plan->next_rsdp, .setup_data = first_node(saddr, pieces, npieces),
 	};
 	if (boot_params_build(plan->setup_buf, &bpi, err) < 0)
 		goto fail;
@@ -220,8 +255,8 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq, const 
 	p->entry = kaddr + BZIMAGE_ENTRY64_OFFSET;
 	p->entry_rsi = saddr;
 	p->boot_params = saddr;
-	p->report_addr = saddr + sd_off + SETUP_DATA_HDR;
-	p->report_len = (uint32_t)report_len;
+	p->report_addr = saddr + report->off + SETUP_DATA_HDR;
+	p->report_len = (uint32_t)report->len;
 	for (unsigned i = 0; i < plan->nseg; i++) {
 		if (!plan->seg[i].digest)
 			continue;
