@@ -16,7 +16,18 @@
 #define BP_EXT_RAMDISK_IMAGE     0x0c0u /* u32 */
 #define BP_EXT_RAMDISK_SIZE      0x0c4u /* u32 */
 #define BP_EXT_CMD_LINE_PTR      0x0c8u /* u32 */
+#define BP_EFI_INFO              0x1c0u /* struct efi_info, 32 bytes: */
+#define BP_EFI_LOADER_SIGNATURE  0x1c0u /* u32, "EL64" on 64-bit firmware */
+#define BP_EFI_SYSTAB            0x1c4u /* u32 */
+#define BP_EFI_MEMDESC_SIZE      0x1c8u /* u32 */
+#define BP_EFI_MEMDESC_VERSION   0x1ccu /* u32 */
+#define BP_EFI_MEMMAP            0x1d0u /* u32 */
+#define BP_EFI_MEMMAP_SIZE       0x1d4u /* u32 */
+#define BP_EFI_SYSTAB_HI         0x1d8u /* u32 */
+#define BP_EFI_MEMMAP_HI         0x1dcu /* u32 */
+#define BP_EFI_INFO_SIZE         0x020u
 #define BP_E820_ENTRIES          0x1e8u /* u8 */
+#define BP_SECURE_BOOT           0x1ecu /* u8, enum efi_secureboot_mode */
 #define BP_SENTINEL              0x1efu /* u8, must be 0 */
 #define BP_HDR                   0x1f1u /* setup_header starts here */
 #define BP_E820_TABLE            0x2d0u
@@ -54,6 +65,10 @@
 #define XLF_KERNEL_64            (1u << 0)
 #define XLF_CAN_BE_LOADED_ABOVE_4G (1u << 1)
 #define XLF_5LEVEL               (1u << 5)
+
+/* setup_data node types (arch/x86/include/uapi/asm/setup_data.h) */
+#define SETUP_E820_EXT           1u  /* boot_e820_entry[] beyond the zero page's 128 */
+#define SETUP_EFI                4u  /* struct efi_setup_data (kexec only) */
 
 /* type_of_loader: 0xFF is "undefined" — mpkexec has no assigned ID. */
 #define LOADER_TYPE_UNDEFINED    0xffu
