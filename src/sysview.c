@@ -253,6 +253,7 @@ int sysview_read(const char *root, struct sysview *sv, struct mpk_error *err)
 	size_t len;
 
 	memset(sv, 0, sizeof(*sv));
+	sv->root = root;
 	text = sysview_slurp(root, "/proc/iomem", &len);
 	if (memmap_read_sysfs(root, &sv->firmware_map, err) < 0) {
 		/* No CONFIG_FIRMWARE_MEMMAP: the top level of /proc/iomem (root). */

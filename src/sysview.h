@@ -18,6 +18,7 @@
 #define SYSVIEW_MAX_CPUS 1024
 
 struct sysview {
+	const char *root;                 /* the sysroot prefix ("" live), for later reads */
 	struct memmap firmware_map;       /* /sys/firmware/memmap */
 	struct mem_range kernel_image[SYSVIEW_MAX_KERNEL_RANGES];
 	unsigned n_kernel_image;          /* 0: unknown (needs root) */

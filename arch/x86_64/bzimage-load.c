@@ -10,9 +10,11 @@
 #include "boot-params.h"
 #include "bzimage.h"
 #include "digest.h"
+#include "efi-handover.h"
 #include "mpkexec/bootparam.h"
 #include "mpkexec/handoff-report.h"
 #include "planner.h"
+#include "unaccepted.h"
 
 #define SZ_1M   (1ull << 20)
 #define SZ_4G   (1ull << 32)
@@ -130,8 +132,38 @@ static uint64_t first_node(uint64_t base, const struct setup_piece *pc, unsigned
 	return 0;
 }
 
-int bzimage_plan(const struct sysview *sv, const struct load_request *rq, const uint8_t *purgatory_elf,
-		 size_t purgatory_len, struct load_plan *plan, struct mpk_error *err)
+/* EFI runtime ranges (the runtime map the next kernel gets) hold firmware
+ * code and data the next kernel calls into: no segment goes there, and the
+ * next kernel's e820 shows them reserved, as the running kernel's
+ * /proc/iomem does (boot-services ranges it kept are RAM in
+ * /sys/firmware/memmap). */
+static int efi_keep_runtime(const struct efi_handover *eh, struct planner *pl,
+			    struct memmap *handed, struct mpk_error *err)
+{
+	for (unsigned i = 0; i < eh->n_desc; i++) {
+		const uint8_t *d = eh->memmap + (size_t)i * eh->memdesc_size;
+		uint64_t start = get_le64(d + 8), end = start + (get_le64(d + 24) << 12);
+
+		if (planner_avoid(pl, start, end, err) < 0)
+			return -1;
+		for (size_t j = 0; j < handed->n; j++) {
+			const struct mem_range *r = &handed->r[j];
+			uint64_t lo = start > r->start ? start : r->start;
+			uint64_t hi = end < r->end ? end : r->end;
+
+			if (r->type == E820_RAM && lo < hi) {
+				if (memmap_set_type(handed, lo, hi, E820_RESERVED) < 0)
+					return mpk_fail(err, MPK_EXIT_INTERNAL, "out of memory");
+				j = (size_t)-1;   /* the map changed: look again */
+			}
+		}
+	}
+	return 0;
+}
+
+int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
+		 const uint8_t *purgatory_elf, size_t purgatory_len, struct load_plan *plan,
+		 struct mpk_error *err)
 {
 	struct mpk_purgatory_params *p = &plan->params;
 	struct boot_params_input bpi;
@@ -139,19 +171,31 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq, const 
 	struct bzimage bz;
 	uint64_t kmem, kaddr, iaddr = 0, saddr, paddr, setup_size;
 	size_t cmdlen = strlen(rq->cmdline);
-	struct setup_piece pieces[SETUP_PIECES_MAX], *report;
+	struct setup_piece pieces[SETUP_PIECES_MAX], *report, *efi_map = NULL;
 	unsigned npieces = 0;
+	struct efi_handover eh = { 0 };
 	enum ap_handoff mode;
 	char mode_why[200];
 
 	memset(plan, 0, sizeof(*plan));
 	if (bzimage_parse(rq->kernel.data, rq->kernel.size, rq->kernel_path, &bz, err) < 0)
 		return -1;
-	if (cmdlen > bz.cmdline_size)
-		return mpk_fail(err, MPK_EXIT_BADINPUT,
-				"command line: %zu bytes, but kernel '%s' accepts at most %u "
-				"(cmdline_size); shorten --append/--command-line", cmdlen,
-				rq->kernel_path, bz.cmdline_size);
+	if (efi_handover_read(sv->root, sv->have_boot_params ? sv->boot_params : NULL, &eh,
+			      err) < 0)
+		return -1;
+	if (eh.present && !(bz.xloadflags & XLF_EFI_KEXEC))
+		efi_handover_refuse(&eh, "kernel '%s' does not take EFI runtime state over a "
+				    "kexec (no XLF_EFI_KEXEC in its xloadflags)", rq->kernel_path);
+	snprintf(plan->efi_desc, sizeof(plan->efi_desc), "%s", eh.present ? eh.desc :
+		 eh.why_not);
+	if (unaccepted_check(sv, eh.present ? NULL : eh.why_not, err) < 0)
+		goto fail;
+	if (cmdlen > bz.cmdline_size) {
+		mpk_fail(err, MPK_EXIT_BADINPUT, "command line: %zu bytes, but kernel '%s' accepts "
+			 "at most %u (cmdline_size); shorten --append/--command-line", cmdlen,
+			 rq->kernel_path, bz.cmdline_size);
+		goto fail;
+	}
 	snprintf(plan->image_desc, sizeof(plan->image_desc),
 		 "bzImage, boot protocol %u.%02u, %s, kernel_alignment %#x, "
 		 "pref_address %#" PRIx64 ", init_size %#x", bz.version >> 8,
@@ -169,7 +213,8 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq, const 
 
 	planner_init(&pl, &sv->firmware_map);
 	/* Page 0: real-mode IVT and BIOS data. */
-	if (planner_avoid(&pl, 0, 0x1000, err) < 0)
+	if (planner_avoid(&pl, 0, 0x1000, err) < 0 ||
+	    (eh.present && efi_keep_runtime(&eh, &pl, &plan->handed_map, err) < 0))
 		goto fail;
 	mode = ap_handoff_resolve(sv, rq->ap_handoff, mode_why, sizeof(mode_why));
 	ap_handoff_place_trampoline(&pl, plan, mode);
@@ -204,6 +249,12 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq, const 
 	if (plan->acpi_snapshot_len)
 		pieces[npieces++] = (struct setup_piece){ .type = MPK_SETUP_ACPI_ROOT, .node = true,
 			.data = plan->acpi_snapshot, .len = plan->acpi_snapshot_len };
+	if (eh.present) {
+		pieces[npieces++] = (struct setup_piece){ .type = SETUP_EFI, .node = true,
+			.data = eh.setup_efi, .len = sizeof(eh.setup_efi) };
+		efi_map = &pieces[npieces++];
+		*efi_map = (struct setup_piece){ .data = eh.memmap, .len = eh.memmap_size };
+	}
 	setup_size = setup_layout(cmdlen, pieces, npieces);
 	if (planner_place(&pl, &(struct placement_req){ .what = "boot_params", .size = setup_size,
 			  .align = PAGE_SIZE_4K, .min = SZ_1M, .max = SZ_4G, .top_down = true },
@@ -222,6 +273,8 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq, const 
 	};
 	if (boot_params_build(plan->setup_buf, &bpi, err) < 0)
 		goto fail;
+	if (efi_map)
+		efi_handover_put_boot_params(plan->setup_buf, &eh, saddr + efi_map->off);
 	if (plan->next_rsdp)
 		snprintf(plan->rsdp_desc, sizeof(plan->rsdp_desc), "%#" PRIx64 " (%s%s)",
 			 plan->next_rsdp, plan->park_base ? "new tables, see segments" : "from ",
@@ -274,10 +327,12 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq, const 
 	plan->entry = plan->purgatory.entry;
 	plan->payload_entry = p->entry;
 	plan->payload_rsi = saddr;
+	efi_handover_free(&eh);
 	return 0;
 oom:
 	mpk_fail(err, MPK_EXIT_INTERNAL, "out of memory");
 fail:
+	efi_handover_free(&eh);
 	load_plan_free(plan);
 	return -1;
 }

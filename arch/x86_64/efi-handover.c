@@ -301,6 +301,17 @@ void efi_handover_put_boot_params(uint8_t *bp, const struct efi_handover *eh,
 	bp[BP_SECURE_BOOT] = eh->secure_boot;
 }
 
+void efi_handover_refuse(struct efi_handover *eh, const char *fmt, ...)
+{
+	char why[sizeof(eh->why_not)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	not_present(eh, "%s", why);
+}
+
 void efi_handover_free(struct efi_handover *eh)
 {
 	free(eh->memmap);

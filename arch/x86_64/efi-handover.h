@@ -73,6 +73,10 @@ int efi_handover_read(const char *root, const uint8_t *running_bp,
 void efi_handover_put_boot_params(uint8_t *bp, const struct efi_handover *eh,
 				  uint64_t memmap_addr);
 
+/* Turns a present handover into "nothing handed over, because ...". */
+__attribute__((format(printf, 2, 3)))
+void efi_handover_refuse(struct efi_handover *eh, const char *fmt, ...);
+
 void efi_handover_free(struct efi_handover *eh);
 
 #endif

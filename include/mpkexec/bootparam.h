@@ -64,6 +64,7 @@
 #define LOADED_HIGH              (1u << 0)
 #define XLF_KERNEL_64            (1u << 0)
 #define XLF_CAN_BE_LOADED_ABOVE_4G (1u << 1)
+#define XLF_EFI_KEXEC            (1u << 4) /* takes EFI runtime state over a kexec */
 #define XLF_5LEVEL               (1u << 5)
 
 /* setup_data node types (arch/x86/include/uapi/asm/setup_data.h) */
