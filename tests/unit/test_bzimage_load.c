@@ -69,7 +69,8 @@ struct fix {
 };
 
 /* boot_params + command line + the handoff report node (no ACPI snapshot:
- * the fixture has no /dev/mem, so firmware's tables are unknown). */
+ * the fixture's /sys/firmware/acpi/tables holds the MADT only, no FADT, so
+ * no new table set can be built). */
 static size_t setup_bytes(size_t cmdlen, unsigned ncpus)
 {
 	return align_up(4096 + cmdlen + 1, 8) + 16 + sizeof(struct mpk_handoff_report) +
