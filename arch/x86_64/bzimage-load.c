@@ -174,6 +174,8 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
 	struct setup_piece pieces[SETUP_PIECES_MAX], *report, *efi_map = NULL;
 	unsigned npieces = 0;
 	struct efi_handover eh = { 0 };
+	uint8_t *e820_ext = NULL;
+	size_t e820_ext_len;
 	enum ap_handoff mode;
 	char mode_why[200];
 
@@ -255,6 +257,16 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
 		efi_map = &pieces[npieces++];
 		*efi_map = (struct setup_piece){ .data = eh.memmap, .len = eh.memmap_size };
 	}
+	/* Entries past the zero page's 128 (UEFI machines, big servers). */
+	e820_ext_len = boot_params_e820_ext_size(&plan->handed_map);
+	if (e820_ext_len) {
+		e820_ext = malloc(e820_ext_len);
+		if (!e820_ext)
+			goto oom;
+		boot_params_e820_ext_write(e820_ext, &plan->handed_map);
+		pieces[npieces++] = (struct setup_piece){ .type = SETUP_E820_EXT, .node = true,
+			.data = e820_ext, .len = e820_ext_len };
+	}
 	setup_size = setup_layout(cmdlen, pieces, npieces);
 	if (planner_place(&pl, &(struct placement_req){ .what = "boot_params", .size = setup_size,
 			  .align = PAGE_SIZE_4K, .min = SZ_1M, .max = SZ_4G, .top_down = true },
@@ -270,6 +282,7 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
 		.e820 = &plan->handed_map, .cmdline_addr = saddr + BP_SIZE,
 		.initrd_addr = iaddr, .initrd_size = rq->initrd_path ? rq->initrd.size : 0,
 		.acpi_rsdp = plan->next_rsdp, .setup_data = first_node(saddr, pieces, npieces),
+		.e820_ext_in_setup_data = e820_ext != NULL,
 	};
 	if (boot_params_build(plan->setup_buf, &bpi, err) < 0)
 		goto fail;
@@ -284,8 +297,11 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
 		snprintf(plan->rsdp_desc, sizeof(plan->rsdp_desc),
 			 "not found; the next kernel searches for it itself");
 	plan_add_segment(plan, "boot_params", plan->setup_buf, setup_size, saddr, setup_size,
-			 true, "zero page (%zu e820 entries), command line, handoff report",
-			 plan->handed_map.n);
+			 true, "zero page (%zu e820 entries%s), command line, setup_data: handoff "
+			 "report%s%s%s", plan->handed_map.n, e820_ext ? ", beyond 128 in "
+			 "SETUP_E820_EXT" : "", plan->acpi_snapshot_len ? ", firmware MADT" : "",
+			 eh.present ? ", SETUP_EFI, EFI runtime map" : "", e820_ext ?
+			 ", SETUP_E820_EXT" : "");
 
 	/* Purgatory last: its parameters name every other segment. */
 	if (purgatory_open(purgatory_elf, purgatory_len, &plan->purgatory, err) < 0)
@@ -328,11 +344,13 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
 	plan->payload_entry = p->entry;
 	plan->payload_rsi = saddr;
 	efi_handover_free(&eh);
+	free(e820_ext);
 	return 0;
 oom:
 	mpk_fail(err, MPK_EXIT_INTERNAL, "out of memory");
 fail:
 	efi_handover_free(&eh);
+	free(e820_ext);
 	load_plan_free(plan);
 	return -1;
 }

@@ -744,26 +744,53 @@ static void test_kernel_does_not_fit(void **state)
 	put_le32(f->kernel + HDR_INIT_SIZE, K_INIT_SIZE);
 }
 
-static void test_memmap_too_long(void **state)
+/* More than the zero page's 128 entries: the rest in a SETUP_E820_EXT node. */
+static void test_memmap_over_128(void **state)
 {
 	struct fix *f = *state;
 	struct load_request rq = request(f, CMDLINE, true);
 	struct sysview *sv = malloc(sizeof(*sv));
 	struct memmap m = { 0 };
+	const struct segment *b;
+	const uint8_t *bp, *ext = NULL;
+	uint64_t sd;
+	size_t n = 0, total;
 
 	assert_non_null(sv);
-	/* 130 entries: the fixture's RAM, then 128 one-page reserved ranges
+	/* 300 entries: the fixture's RAM, then 298 one-page reserved ranges
 	 * (firmware with many small runtime regions) */
 	assert_int_equal(memmap_add(&m, 0, 0x9fc00, E820_RAM), 0);
 	assert_int_equal(memmap_add(&m, 0x100000, RAM_TOP, E820_RAM), 0);
-	for (unsigned n = 0; n < 128; n++)
-		assert_int_equal(memmap_add(&m, 0x40000000 + n * 8192ull,
-					    0x40000000 + n * 8192ull + 4096, E820_RESERVED), 0);
+	for (unsigned i = 0; i < 298; i++)
+		assert_int_equal(memmap_add(&m, 0x40000000 + i * 8192ull,
+					    0x40000000 + i * 8192ull + 4096, E820_RESERVED), 0);
 	memcpy(sv, &f->sv, sizeof(*sv));
 	sv->firmware_map = m;
 	sv->n_kernel_image = 0;
-	expect_plan_fails(f, sv, &rq, MPK_EXIT_BADINPUT, "memory map: 130 entries",
-			  "boot_params holds 128");
+	plan_ok(f, sv, &rq);
+	total = f->plan.handed_map.n;
+	assert_true(total >= 300);
+	b = seg(&f->plan, "boot_params");
+	bp = b->buf;
+	assert_int_equal(bp[BP_E820_ENTRIES], 128);
+	for (sd = get_le64(bp + HDR_SETUP_DATA); sd; sd = get_le64(bp + (sd - b->mem))) {
+		assert_true(sd > b->mem && sd + 16 <= b->mem + b->bufsz);
+		if (get_le32(bp + (sd - b->mem) + 8) == SETUP_E820_EXT) {
+			n = get_le32(bp + (sd - b->mem) + 12) / 20;
+			ext = bp + (sd - b->mem) + 16;
+		}
+	}
+	assert_non_null(ext);
+	assert_int_equal(128 + n, total);
+	/* Every entry, zero page then extension, in the handed map's order. */
+	for (size_t i = 0; i < total; i++) {
+		const uint8_t *e = i < 128 ? bp + BP_E820_TABLE + i * 20 : ext + (i - 128) * 20;
+		const struct mem_range *r = &f->plan.handed_map.r[i];
+
+		assert_int_equal(get_le64(e), r->start);
+		assert_int_equal(get_le64(e + 8), r->end - r->start);
+		assert_int_equal(get_le32(e + 16), r->type);
+	}
 	memmap_free(&m);
 	free(sv);
 }
@@ -804,7 +831,7 @@ int main(void)
 		cmocka_unit_test(test_not_a_bzimage),
 		cmocka_unit_test(test_kernel_not_relocatable),
 		cmocka_unit_test(test_kernel_does_not_fit),
-		cmocka_unit_test(test_memmap_too_long),
+		cmocka_unit_test(test_memmap_over_128),
 		cmocka_unit_test(test_bad_madt_fails_plan),
 	};
 
