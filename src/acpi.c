@@ -212,6 +212,9 @@ int acpi_build_handoff(const struct acpi_tableset *ts, const uint8_t *madt, size
 	if (base & 15)
 		return mpk_fail(err, MPK_EXIT_INTERNAL, "ACPI tables base %#" PRIx64 " unaligned",
 				base);
+	if (madt_len < ACPI_SDT_HDR_LEN)
+		return mpk_fail(err, MPK_EXIT_INTERNAL, "new MADT: %zu bytes, shorter than a "
+				"table header", madt_len);
 	out->len = acpi_handoff_size(ts, madt_len, extra != 0);
 	if (base + out->len > (1ull << 32) || extra > UINT32_MAX)
 		return mpk_fail(err, MPK_EXIT_INTERNAL, "ACPI tables must lie below 4 GiB (RSDT)");
