@@ -2,7 +2,10 @@
 # fetch-kernels.sh CACHE_DIR
 # Idempotently fetch the Debian 6.1 (bookworm) and 6.12 (bookworm-backports)
 # amd64 kernels into CACHE_DIR as vmlinuz-6.1 / vmlinuz-6.12, plus a
-# "versions" file with the exact uname -r strings ("6.1 <rel>", "6.12 <rel>").
+# "versions" file with the exact uname -r strings ("6.1 <rel>", "6.12 <rel>")
+# and each kernel's efivarfs module, uncompressed (efivarfs-6.1.ko,
+# efivarfs-6.12.ko: Debian builds efivarfs as a module; the UEFI scenarios
+# read an EFI variable through it).
 # The packages are downloaded and extracted, never installed.
 set -eu
 
@@ -10,6 +13,7 @@ CACHE=${1:?usage: fetch-kernels.sh CACHE_DIR}
 mkdir -p "$CACHE"
 CACHE=$(cd "$CACHE" && pwd)
 if [ -s "$CACHE/vmlinuz-6.1" ] && [ -s "$CACHE/vmlinuz-6.12" ] &&
+   [ -s "$CACHE/efivarfs-6.1.ko" ] && [ -s "$CACHE/efivarfs-6.12.ko" ] &&
    grep -q '^6\.1 ' "$CACHE/versions" 2>/dev/null &&
    grep -q '^6\.12 ' "$CACHE/versions" 2>/dev/null; then
 	exit 0
@@ -82,7 +86,16 @@ for k in 6.1 6.12; do
 	dpkg -x "$work"/"$pkg"_*.deb "$work/x-$k"
 	img=$(find "$work/x-$k/boot" -name "vmlinuz-*" | head -n1)
 	rel=${img##*/vmlinuz-}
+	mod=$(find "$work/x-$k/lib/modules" -name "efivarfs.ko*" | head -n1)
+	[ -n "$mod" ] || { echo "fetch-kernels: no efivarfs module in $pkg" >&2; exit 1; }
+	case $mod in
+	*.xz)  xz -dc "$mod" ;;
+	*.zst) zstd -dcq "$mod" ;;
+	*.gz)  gzip -dc "$mod" ;;
+	*)     cat "$mod" ;;
+	esac >"$CACHE/efivarfs-$k.ko.new"
 	cp "$img" "$CACHE/vmlinuz-$k.new" && mv "$CACHE/vmlinuz-$k.new" "$CACHE/vmlinuz-$k"
+	mv "$CACHE/efivarfs-$k.ko.new" "$CACHE/efivarfs-$k.ko"
 	echo "$k $rel" >>"$work/versions"
 	echo "fetch-kernels: $k -> $rel ($pkg)"
 done

@@ -1,6 +1,9 @@
 """Checks of what a kernel started by mpkexec reports about the AP handoff:
 its MADT (parsed here, independently of mpkexec), /proc/iomem, dmesg, the
-handoff report (mpkexec --last-handoff) and CPU hotplug."""
+handoff report (mpkexec --last-handoff) and CPU hotplug; and, for every
+generation and loader, what it got of the firmware: EFI (present on OVMF
+with generation 0's runtime map and a working GetVariable, absent on
+SeaBIOS) and the RSDP it used (check_firmware)."""
 import re
 import struct
 
@@ -61,9 +64,76 @@ def check_region_is_nvs(c, i, g, base):
             [r["range"] for r in g.get("IOMEM", [])])
 
 
+def efi_map(g):
+    """The runtime map of an MPK-EFI record: sorted (type, phys, virt, pages,
+    attribute) tuples, or None."""
+    m = (g.get("EFI") or [{}])[0].get("map", "none")
+    if m == "none":
+        return None
+    return sorted(tuple(e.split(":")) for e in m.split(","))
+
+
+def rsdp(g):
+    """The RSDP address the kernel used (dmesg "ACPI: RSDP 0x..."), or None."""
+    for r in g.get("DMESG", []):
+        m = re.search(r"ACPI: RSDP 0x([0-9A-Fa-f]+)", r["line"])
+        if m:
+            return int(m.group(1), 16)
+    return None
+
+
+def ranges(g, tag):
+    return [tuple(int(x, 16) for x in r["range"].split("-")) for r in g.get(tag, [])]
+
+
+def check_firmware(c, i, g, firmware, g0):
+    """What generation i got of the firmware, for any loader and handoff; g0
+    is generation 0's records (i == 0: g itself).
+    seabios: no EFI.  ovmf: EFI present, the runtime map (every field of
+    every entry) and one EFI variable, read through efivarfs, i.e. the
+    GetVariable runtime service, the same as in generation 0.
+    Both: the RSDP the kernel used lies in an "ACPI Tables" (e820 ACPI)
+    range if it is not firmware's (generation 0's); on OVMF always (firmware
+    puts its tables there, SeaBIOS its RSDP in the F segment)."""
+    efi = (g.get("EFI") or [{}])[0]
+    var = (g.get("EFIVAR") or [{}])[0]
+    if firmware == "seabios":
+        c.check(efi.get("present") == "0", "gen %d EFI absent (SeaBIOS)" % i, "present=0",
+                efi.get("present"))
+    else:
+        c.check(efi.get("present") == "1", "gen %d EFI present (%s)" % (i, firmware),
+                "present=1", efi.get("present"))
+        m, m0 = efi_map(g), efi_map(g0)
+        if i == 0:
+            c.check(m is not None, "gen 0 EFI runtime map", "entries", efi.get("map"))
+            c.check("hex" in var, "gen 0 EFI variable read (GetVariable)",
+                    "name=... hex=...", var.get("msg"))
+        else:
+            c.check(m is not None and m == m0,
+                    "gen %d EFI runtime map identical to gen 0's" % i,
+                    "gen 0's %s entries" % (m0 and len(m0)),
+                    efi.get("map") if m is None or m0 is None else
+                    "%d entries, differing: %s" % (len(m), sorted(set(m) ^ set(m0))))
+            var0 = (g0.get("EFIVAR") or [{}])[0]
+            want = var0.get("name"), var0.get("hex")
+            c.check("hex" in var and (var.get("name"), var.get("hex")) == want,
+                    "gen %d EFI variable read (GetVariable), same bytes as gen 0" % i,
+                    "%s=%s" % want, " ".join("%s=%s" % (k, var[k]) for k in
+                                             ("name", "hex", "msg") if k in var))
+    addr, addr0 = rsdp(g), rsdp(g0)
+    c.check(addr is not None, "gen %d dmesg names the RSDP" % i, "ACPI: RSDP 0x...", addr)
+    if addr is not None and (firmware != "seabios" or addr != addr0):
+        tables = ranges(g, "IOMEM-ACPI")
+        c.check(any(a <= addr and addr + 36 - 1 <= b for a, b in tables),
+                "gen %d RSDP %#x in an ACPI Tables range (e820 ACPI)" % (i, addr),
+                "in one of", [r["range"] for r in g.get("IOMEM-ACPI", [])])
+
+
 def check_generation(c, i, g, ncpu, handoff, hotplug):
-    """Checks generation i (started by mpkexec) for `handoff` ("park" or
-    "init"); g maps a record tag to its list of records."""
+    """Checks generation i (started by mpkexec) for `handoff` ("park",
+    "init", or "file": loaded with -s, the kernel's own kexec_file_load and
+    purgatory, which put the APs in INIT and leave no report); g maps a
+    record tag to its list of records."""
     aps = ncpu - 1
     madt = parse_madt((g.get("APIC") or [{}])[0].get("hex", ""))
     enabled = [a for a, f in madt["cpus"] if f & 3]
@@ -74,6 +144,13 @@ def check_generation(c, i, g, ncpu, handoff, hotplug):
     c.check(len(enabled) == ncpu, "gen %d MADT CPUs enabled" % i, ncpu, len(enabled))
     c.check(any("smp: Brought up 1 node, %d CPUs" % ncpu in l for l in dmesg),
             "gen %d dmesg brought up" % i, "%d CPUs" % ncpu, dmesg)
+    if handoff == "file":
+        c.check(madt["wakeup"] is None, "gen %d MADT has no wakeup structure" % i,
+                None, madt["wakeup"])
+        c.check(all("no mpkexec report" in l for l in report[:1]),
+                "gen %d no mpkexec handoff report (kexec_file_load)" % i,
+                "no report", report[:2])
+        return
     c.check("digests:" in text and "all matched" in text,
             "gen %d report digests" % i, "all matched", report[:3])
     if handoff == "init":

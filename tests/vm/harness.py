@@ -8,6 +8,9 @@ API:
       Result.records   [dict] parsed MPK-* lines: tag, t, and key=value fields
       Result.latencies [dict] gen, kernel, ms: MPK-EXEC -> next "Linux version"
       Result.ok/error  finished with MPK-DONE / why not
+      Result.first_kernel_s  QEMU start -> gen 0's first "Linux version" line
+  firmware: "seabios" (QEMU's default BIOS) or "ovmf" (UEFI: Debian's OVMF,
+  the kernel's EFI stub boots it); None = $MPK_VM_FIRMWARE, else seabios.
 CLI: harness.py --chain 6.1,6.1 [--loader kexec] [--mode errors] ... (--help)
 """
 import argparse
@@ -20,6 +23,7 @@ import select
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -34,6 +38,39 @@ REST_FIELDS = ("cmdline", "msg", "line")
 # round-robin TCG has neither problem (docs/design.md, "Test VMs").
 # MPK_VM_ACCEL overrides it.
 ACCEL = "tcg,thread=single"
+FIRMWARES = ("seabios", "ovmf")
+OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
+OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
+
+
+def firmware_name(firmware=None):
+    """The firmware a run uses: the argument, else $MPK_VM_FIRMWARE, else
+    seabios."""
+    fw = firmware or os.environ.get("MPK_VM_FIRMWARE") or "seabios"
+    if fw not in FIRMWARES:
+        raise ValueError("firmware %r: not one of %s" % (fw, ", ".join(FIRMWARES)))
+    return fw
+
+
+def firmware_missing(firmware):
+    """Why this host cannot run `firmware`, or None."""
+    if firmware == "ovmf":
+        for f in (OVMF_CODE, OVMF_VARS):
+            if not os.path.isfile(f):
+                return "%s not found (Debian package ovmf)" % f
+    return None
+
+
+def firmware_args(firmware, tmpdir):
+    """QEMU arguments for `firmware`.  OVMF gets its code read-only and a
+    private copy of the variable store in tmpdir (never the package's file:
+    the firmware writes to it)."""
+    if firmware == "seabios":
+        return []
+    vars_copy = os.path.join(tmpdir, "OVMF_VARS.fd")
+    shutil.copyfile(OVMF_VARS, vars_copy)
+    return ["-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + OVMF_CODE,
+            "-drive", "if=pflash,format=raw,unit=1,file=" + vars_copy]
 
 
 def qemu_available():
@@ -66,7 +103,8 @@ def prepare(cache=DEFAULT_CACHE, mpkexec_bin=None, keep=4):
         key = _hash_files([mpk, "/usr/sbin/kexec", shutil.which("busybox") or "",
                            os.path.join(HERE, "init"),
                            os.path.join(HERE, "mkinitramfs.sh"),
-                           os.path.join(cache, "versions")])
+                           os.path.join(cache, "versions")] +
+                          [os.path.join(cache, "efivarfs-%s.ko" % k) for k in ("6.1", "6.12")])
         out = os.path.join(cache, "initramfs-%s.cpio.gz" % key)
         if os.path.exists(out):
             os.utime(out)
@@ -109,6 +147,7 @@ class Result:
     def __init__(self):
         self.lines, self.records, self.latencies = [], [], []
         self.ok, self.error, self.elapsed = False, None, 0.0
+        self.firmware, self.first_kernel_s = None, None
 
     def recs(self, tag):
         return [r for r in self.records if r["tag"] == tag]
@@ -134,7 +173,18 @@ def compute_latencies(lines, records):
 
 def run(cache, initramfs, chain, mode="chain", loader="mpkexec", extra="",
         log=None, timeout=300, smp=None, mem="1G", qemu_args=(), echo=False,
-        params=()):
+        params=(), firmware=None):
+    firmware = firmware_name(firmware)
+    tmpdir = tempfile.mkdtemp(prefix="mpk-vm-")
+    try:
+        return _run(cache, initramfs, chain, mode, loader, extra, log, timeout,
+                    smp, mem, qemu_args, echo, params, firmware, tmpdir)
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+def _run(cache, initramfs, chain, mode, loader, extra, log, timeout, smp, mem,
+         qemu_args, echo, params, firmware, tmpdir):
     # chain elements are KERNEL[/k:WORD|/x:OPT|/off:A.B]... (tests/vm/init)
     elems = [e.split("/") for e in chain.split(",")]
     kernels = [e[0] for e in elems]
@@ -150,8 +200,10 @@ def run(cache, initramfs, chain, mode="chain", loader="mpkexec", extra="",
     cmd = [QEMU, "-accel", os.environ.get("MPK_VM_ACCEL", ACCEL), "-machine", "q35", "-smp", str(smp),
            "-m", mem, "-nographic", "-no-reboot",
            "-kernel", os.path.join(cache, "vmlinuz-" + kernels[0]),
-           "-initrd", initramfs, "-append", append] + list(qemu_args)
+           "-initrd", initramfs, "-append", append]
+    cmd += firmware_args(firmware, tmpdir) + list(qemu_args)
     res = Result()
+    res.firmware = firmware
     logf = open(log, "w") if log else None
     start = time.monotonic()
 
@@ -201,6 +253,10 @@ def run(cache, initramfs, chain, mode="chain", loader="mpkexec", extra="",
                 if not text:
                     continue
                 rec = emit(lt, text)
+                if res.first_kernel_s is None and "Linux version" in text:
+                    # when the line was complete: firmware's console escapes
+                    # may start it long before (SeaBIOS)
+                    res.first_kernel_s = t - start
                 if rec and rec["tag"] in ("DONE", "FAIL") and not done_at:
                     done_at = time.monotonic()
                     if rec["tag"] == "FAIL":
@@ -237,6 +293,8 @@ def main():
     ap.add_argument("--log", default="vm-serial.log")
     ap.add_argument("--timeout", type=int, default=300)
     ap.add_argument("--smp", default=None)
+    ap.add_argument("--firmware", default=None, choices=FIRMWARES,
+                    help="default: $MPK_VM_FIRMWARE, else seabios")
     ap.add_argument("--qemu-arg", action="append", default=[],
                     help="extra QEMU argument (repeatable)")
     ap.add_argument("-v", "--verbose", action="store_true", help="echo console")
@@ -246,12 +304,16 @@ def main():
         return 77
     img = a.initramfs or prepare(a.cache, a.mpkexec)
     res = run(a.cache, img, a.chain, a.mode, a.loader, a.extra, a.log,
-              a.timeout, a.smp, qemu_args=a.qemu_arg, echo=a.verbose)
+              a.timeout, a.smp, qemu_args=a.qemu_arg, echo=a.verbose,
+              firmware=a.firmware)
     for r in res.records:
         print("%8.3f %s" % (r["t"] - res.lines[0][0],
                             " ".join("%s=%s" % kv for kv in r.items() if kv[0] != "t")))
     for l in res.latencies:
         print("handoff gen=%s kernel=%s latency_ms=%s" % (l["gen"], l["kernel"], l["ms"]))
+    if res.first_kernel_s is not None:
+        print("firmware=%s first kernel line after %.1fs" % (res.firmware,
+                                                            res.first_kernel_s))
     print("elapsed %.1fs, log %s" % (res.elapsed, a.log))
     if not res.ok:
         print("ERROR: " + res.error)

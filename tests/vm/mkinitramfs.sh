@@ -1,7 +1,8 @@
 #!/bin/sh
 # mkinitramfs.sh OUT.cpio.gz CACHE_DIR [MPKEXEC_BIN]
 # Build the test initramfs (newc, gzip): busybox-static + applet links, the
-# test /init, both kernels under /kernels, mpkexec (if MPKEXEC_BIN exists) and
+# test /init, both kernels under /kernels (and their efivarfs modules under
+# /lib/modules/RELEASE), mpkexec (if MPKEXEC_BIN exists) and
 # kexec-tools' kexec with their shared libraries, and a passwd with nobody.
 # Needs root (mknod /dev/console: the kernel opens it before /init runs).
 set -eu
@@ -25,7 +26,7 @@ mknod -m 600 "$root/dev/console" c 5 1
 cp "$BUSYBOX" "$root/bin/busybox"
 for a in sh ash mount umount mkdir cat echo printf test [ tr sed awk grep cut \
 	 cpio find poweroff reboot sleep ls uname dmesg tail head rm id su \
-	 setpriv chmod sysctl env true false wc dd truncate od hexdump; do
+	 setpriv chmod sysctl env true false wc dd truncate od hexdump insmod; do
 	ln -s busybox "$root/bin/$a"
 done
 
@@ -49,6 +50,10 @@ fi
 
 for k in 6.1 6.12; do
 	cp "$CACHE/vmlinuz-$k" "$root/kernels/vmlinuz-$k"
+	# the kernel's efivarfs module, where /init looks for it
+	rel=$(sed -n "s/^$k //p" "$CACHE/versions")
+	mkdir -p "$root/lib/modules/$rel"
+	cp "$CACHE/efivarfs-$k.ko" "$root/lib/modules/$rel/efivarfs.ko"
 done
 cp "$CACHE/versions" "$root/kernels/versions"
 cp "$HERE/init" "$root/init"

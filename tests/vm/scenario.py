@@ -4,7 +4,9 @@ Exit codes: 0 pass, 1 fail, 77 skip (no QEMU on the host).
 Environment: MPKEXEC_BIN (default ./mpkexec), MPK_VM_CACHE (default
 /var/cache/mpkexec-vm), MPK_LOADER (mpkexec|kexec, default mpkexec),
 MPK_VM_EXTRA (extra -l options, e.g. --console-serial), MPK_VM_TIMEOUT
-(seconds, default 300), MPK_VM_LOGDIR (serial logs, default cwd), SMP.
+(seconds, default 300), MPK_VM_LOGDIR (serial logs, default cwd), SMP,
+MPK_VM_FIRMWARE (seabios|ovmf: the firmware of the scenarios that do not
+name one; the uefi-*.test scenarios always use ovmf).
 """
 import os
 import sys
@@ -27,15 +29,21 @@ class Checker:
                                                           expected, seen))
 
 
-def setup(name):
-    """Common preamble: skip without QEMU, build/reuse the image."""
-    if not harness.qemu_available():
+def setup(name, firmware=None):
+    """Common preamble: skip without QEMU (or the firmware), build/reuse the
+    image.  firmware: "seabios", "ovmf", None ($MPK_VM_FIRMWARE, else
+    seabios)."""
+    firmware = harness.firmware_name(firmware)
+    missing = ("%s not installed" % harness.QEMU if not harness.qemu_available()
+               else harness.firmware_missing(firmware))
+    if missing:
         print("#" * 70)
-        print("SKIP: %s: %s not installed -- VM TEST NOT RUN "
-              "(CI treats this as a failure)" % (name, harness.QEMU))
+        print("SKIP: %s: %s -- VM TEST NOT RUN "
+              "(CI treats this as a failure)" % (name, missing))
         print("#" * 70)
         sys.exit(77)
     cfg = {
+        "firmware": firmware,
         "cache": os.environ.get("MPK_VM_CACHE", harness.DEFAULT_CACHE),
         "loader": os.environ.get("MPK_LOADER", "mpkexec"),
         "extra": os.environ.get("MPK_VM_EXTRA", ""),
@@ -51,18 +59,23 @@ def setup(name):
     cfg["initramfs"] = harness.prepare(cfg["cache"], mpk)
     with open(os.path.join(cfg["cache"], "versions")) as f:
         cfg["versions"] = dict(l.split() for l in f if l.strip())
-    print("%s: loader=%s log=%s" % (name, cfg["loader"], cfg["log"]))
+    print("%s: loader=%s firmware=%s log=%s" % (name, cfg["loader"], firmware,
+                                                cfg["log"]))
     return cfg
 
 
 def run_vm(cfg, chain, mode="chain", extra="", params=(), qemu_args=()):
     return harness.run(cfg["cache"], cfg["initramfs"], chain, mode, cfg["loader"], extra,
-                       cfg["log"], cfg["timeout"], params=params, qemu_args=qemu_args)
+                       cfg["log"], cfg["timeout"], params=params, qemu_args=qemu_args,
+                       firmware=cfg["firmware"])
 
 
 def finish(c, name, res):
     """The checks every chain ends with, the latencies, the verdict (exit code)."""
     c.check(res.ok, "run ends with MPK-DONE", "MPK-DONE", res.error)
+    if res.first_kernel_s is not None:
+        print("firmware-boot firmware=%s s=%.1f (QEMU start -> first kernel line)" % (
+            res.firmware, res.first_kernel_s))
     for l in res.latencies:
         print("handoff-latency gen=%s kernel=%s ms=%.0f" % (l["gen"], l["kernel"], l["ms"]))
     print("%s: %s in %.0fs (%d checks failed)" % (
@@ -88,13 +101,20 @@ def boot(cfg, chain, mode="chain", extra="", params=()):
     return run_vm(cfg, chain, mode, (cfg["extra"] + " " + extra).strip(), params)
 
 
-def chain_test(name, chain, handoff="park", hotplug=0):
-    """Boots the chain; with the mpkexec loader every generation after the
-    first is checked for `handoff` ("park" or "init") and, on 6.12,
-    `hotplug` rounds of CPU offline/online."""
-    cfg = setup(name)
+def chain_test(name, chain, handoff="park", hotplug=0, firmware=None):
+    """Boots the chain under `firmware` (see setup); with the mpkexec loader
+    every generation after the first is checked for `handoff` ("park" or
+    "init") and, on 6.12, `hotplug` rounds of CPU offline/online.  handoff
+    "file" loads with -s (kexec_file_load, either loader) and checks what
+    applies then (no report, no park region).  Every generation, whatever
+    the loader, is checked for what it got of the firmware
+    (handoff_checks.check_firmware)."""
+    cfg = setup(name, firmware)
     kernels = chain.split(",")
-    extra = "--ap-handoff=%s" % handoff if cfg["loader"] == "mpkexec" else ""
+    if handoff == "file":
+        extra = "-s"
+    else:
+        extra = "--ap-handoff=%s" % handoff if cfg["loader"] == "mpkexec" else ""
     res = boot(cfg, chain, extra=extra,
                params=["mpk.hotplug=%d" % hotplug] if hotplug else [])
     c = Checker(name)
@@ -121,13 +141,16 @@ def chain_test(name, chain, handoff="park", hotplug=0):
             for w in ("mpk.gen=%d" % i, "mpk.token=%s" % want):
                 c.check(w in words, "gen %d cmdline has %s" % (i, w), w,
                         rec.get("cmdline"))
-        if i > 0 and cfg["loader"] == "mpkexec":
+        handoff_checks.check_firmware(c, i, lists[i], cfg["firmware"], lists[0])
+        if i > 0 and (cfg["loader"] == "mpkexec" or handoff == "file"):
             handoff_checks.check_generation(c, i, lists[i], ncpu, handoff,
                                             hotplug if k == "6.12" else 0)
         bring = handoff_checks.smp_bringup_ms([r["line"] for r in lists[i].get("DMESG", [])])
         if bring is not None:
             print("smp-bringup gen=%d kernel=%s handoff=%s ms=%.1f" % (
-                i, k, "firmware" if i == 0 else handoff, bring))
+                i, k, "firmware" if i == 0 else
+                handoff if cfg["loader"] == "mpkexec" or handoff == "file" else "kexec-tools",
+                bring))
         prev_next = g.get("NEXT")
         lat = next((l["ms"] for l in res.latencies if l["gen"] == str(i + 1)), None)
         if i + 1 < len(kernels):
@@ -142,10 +165,13 @@ def chain_test(name, chain, handoff="park", hotplug=0):
     return finish(c, name, res)
 
 
-def errors_test(name):
-    cfg = setup(name)
+def errors_test(name, firmware=None):
+    cfg = setup(name, firmware)
     res = boot(cfg, "6.1", mode="errors")
     c = Checker(name)
+    gens, lists = split_generations(res)
+    if lists:
+        handoff_checks.check_firmware(c, 0, lists[0], cfg["firmware"], lists[0])
     errs = {r["name"]: r for r in res.recs("ERR")}
     for r in errs.values():
         print("case %s: rc=%s loaded=%s msg=%s" % (r.get("name"), r.get("rc"),
@@ -201,14 +227,16 @@ def errors_test(name):
     return 1 if c.failed else 0
 
 
-def story_test(name, gens, qemu_args=()):
+def story_test(name, gens, qemu_args=(), firmware=None):
     """A chain whose generations differ (issue 4's stories).  gens: one dict
     per generation: kernel, k (its own command-line words), x (mpkexec -l
     options it loads the next one with), off (CPUs it offlines first), and
     what it must report: online, paging (4/5), loadmsg (substrings of the -l
     account it prints), and for every generation after the first the
-    handoff_checks.check_story_generation expectations."""
-    cfg = setup(name)
+    handoff_checks.check_story_generation expectations.  Every generation is
+    also checked for what it got of `firmware` (see setup;
+    handoff_checks.check_firmware)."""
+    cfg = setup(name, firmware)
     if cfg["loader"] != "mpkexec":
         print("SKIP: %s: needs mpkexec (MPK_LOADER=%s)" % (name, cfg["loader"]))
         sys.exit(77)
@@ -240,6 +268,7 @@ def story_test(name, gens, qemu_args=()):
             region = handoff_checks.check_story_generation(c, i, lists[i], exp, region)
         else:
             region = None
+        handoff_checks.check_firmware(c, i, lists[i], cfg["firmware"], lists[0])
         if exp.get("off"):
             off = got.get("OFFLINE", {})
             c.check(off.get("cpus") == ",".join(map(str, exp["off"])),
