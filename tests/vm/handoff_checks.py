@@ -122,6 +122,14 @@ def check_firmware(c, i, g, firmware, g0):
                                              ("name", "hex", "msg") if k in var))
     addr, addr0 = rsdp(g), rsdp(g0)
     c.check(addr is not None, "gen %d dmesg names the RSDP" % i, "ACPI: RSDP 0x...", addr)
+    # The RSDP purgatory put in acpi_rsdp_addr is the one the kernel used,
+    # not the one EFI's configuration table names.
+    handed = [re.search(r"RSDP handed over: (0x[0-9a-f]+)", r["line"])
+              for r in g.get("HANDOFF", [])]
+    handed = [int(m.group(1), 16) for m in handed if m]
+    if handed:
+        c.check(addr == handed[0], "gen %d kernel used the RSDP handed over" % i,
+                hex(handed[0]), addr and hex(addr))
     if addr is not None and (firmware != "seabios" or addr != addr0):
         tables = ranges(g, "IOMEM-ACPI")
         c.check(any(a <= addr and addr + 36 - 1 <= b for a, b in tables),
