@@ -4,7 +4,8 @@
 # "Linux version" line, host clock) of the 6.1 -> 6.1 chain, N runs (default
 # 3) with mpkexec and with kexec-tools' kexec, and their ratio.
 # Env: MPKEXEC_BIN (default ./mpkexec), MPK_VM_CACHE, MPK_VM_EXTRA (mpkexec
-# -l options only), BENCH_LOGDIR (default /tmp/mpkexec-bench).
+# -l options only), BENCH_LOGDIR (default /tmp/mpkexec-bench),
+# MPK_VM_FIRMWARE (seabios, the default, or ovmf: UEFI).
 set -eu
 
 N=${1:-3}
@@ -43,7 +44,7 @@ else
 fi
 kx=$(median kexec)
 
-echo "handoff latency (median of $N, 6.1 -> 6.1, logs in $LOGDIR):"
+echo "handoff latency (median of $N, 6.1 -> 6.1, firmware ${MPK_VM_FIRMWARE:-seabios}, logs in $LOGDIR):"
 echo "  mpkexec: $mpk ms"
 echo "  kexec:   $kx ms"
 case $mpk$kx in

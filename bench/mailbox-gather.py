@@ -6,7 +6,8 @@ park mode (INIT-SIPI-SIPI into a new region) against mailbox mode (region
 reused in place, CPUs back through the ResetVector), over N runs (default 3)
 of the chain 6.12 -park-> 6.12 -mailbox-> 6.12 in the test VM (QEMU TCG,
 -smp 4).  Also prints the next kernel's SMP bring-up time for each.
-Env: MPKEXEC_BIN (default ./mpkexec), MPK_VM_CACHE, BENCH_LOGDIR.
+Env: MPKEXEC_BIN (default ./mpkexec), MPK_VM_CACHE, BENCH_LOGDIR,
+MPK_VM_FIRMWARE (seabios, the default, or ovmf: UEFI).
 """
 import os
 import re
@@ -43,7 +44,10 @@ def main():
     logdir = os.environ.get("BENCH_LOGDIR", "/tmp/mpkexec-bench")
     os.makedirs(logdir, exist_ok=True)
     img = harness.prepare(cache, os.environ.get("MPKEXEC_BIN", "./mpkexec"))
-    runs = [one_run(cache, img, os.path.join(logdir, "mailbox-%d.log" % i)) for i in range(n)]
+    fw = harness.firmware_name()
+    print("firmware: %s, %d runs" % (fw, n))
+    runs = [one_run(cache, img, os.path.join(logdir, "mailbox-%s-%d.log" % (fw, i)))
+            for i in range(n)]
     for idx, mode in ((0, "park (INIT-SIPI-SIPI)"), (1, "mailbox (in place)")):
         g = [r[idx][0] for r in runs if r[idx][0] is not None]
         b = [r[idx][1] for r in runs if r[idx][1] is not None]

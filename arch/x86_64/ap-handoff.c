@@ -126,15 +126,17 @@ static void describe_tables(struct load_plan *plan, const struct sysview *sv,
 			plan_text_append(d, len, " %s", sv->acpi_tables.t[i].name);
 	plan_text_append(d, len, " from /sys/firmware/acpi/tables; DSDT %#" PRIx64 " and FACS %#"
 			 PRIx64 " stay where the FADT names them; MADT built from firmware's (%s); "
-			 "firmware's RSDP %#" PRIx64 " (%s), handed over only if parking fails",
-			 dsdt, facs, sv->acpi_snapshot ? "setup_data from the previous handoff" :
-			 "/sys/firmware/acpi/tables/APIC", fw_rsdp, !fw_rsdp ? "unknown" :
-			 sv->acpi_snapshot ? "from the previous handoff" : sv->rsdp_source);
+			 "firmware's RSDP %#" PRIx64 " (%s)%s", dsdt, facs, sv->acpi_snapshot ?
+			 "setup_data from the previous handoff" : "/sys/firmware/acpi/tables/APIC",
+			 fw_rsdp, !fw_rsdp ? "unknown" : sv->acpi_snapshot ?
+			 "from the previous handoff" : sv->rsdp_source,
+			 (plan->params.flags & MPK_PF_PARK_APS) ? ", handed over instead if no AP "
+			 "reaches the park region" : "");
 }
 
 /* Everything park mode needs; returns -1 with `why` filled if it cannot. */
-static int plan_park(const struct acpi_tableset *tables, const uint8_t *fw_madt, size_t fw_madt_len,
-		     const struct madt_cpus *cpus, unsigned version, struct planner *pl,
+static int plan_park(const struct acpi_tableset *tables, const uint8_t *fw_madt,
+		     size_t fw_madt_len, const struct madt_cpus *cpus, unsigned version, struct planner *pl,
 		     struct load_plan *plan, char *why, size_t whylen)
 {
 	struct mpk_purgatory_params *p = &plan->params;
@@ -203,8 +205,8 @@ enum ap_handoff ap_handoff_resolve(const struct sysview *sv, enum ap_handoff ask
 	return AP_HANDOFF_PARK;
 }
 
-int ap_handoff_plan(const struct sysview *sv, const struct load_request *rq, enum ap_handoff mode, const char *mode_why,
-		    struct planner *pl, struct load_plan *plan, struct mpk_error *err)
+int ap_handoff_plan(const struct sysview *sv, const struct load_request *rq,
+		    enum ap_handoff mode, const char *mode_why, struct planner *pl, struct load_plan *plan, struct mpk_error *err)
 {
 	struct mpk_purgatory_params *p = &plan->params;
 	struct madt_wakeup running_wakeup;

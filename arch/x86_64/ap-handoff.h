@@ -1,6 +1,6 @@
 /* Planning the AP handoff: which CPUs there are, and whether they are
  * parked (park region + SIPI trampoline + new ACPI tables) or put into INIT.
- * Pure apart from reading physical memory through `mem`. */
+ * Pure: everything it reads is in the system view. */
 #ifndef MPKEXEC_AP_HANDOFF_H
 #define MPKEXEC_AP_HANDOFF_H
 
@@ -28,7 +28,8 @@ enum ap_handoff ap_handoff_resolve(const struct sysview *sv, enum ap_handoff ask
  * part of plan->params, plan->ap_desc (led by `mode_why`) and
  * plan->warning, and sets plan->next_rsdp.  Park falls back to init (with
  * a warning) when it cannot work; mailbox never does. */
-int ap_handoff_plan(const struct sysview *sv, const struct load_request *rq, enum ap_handoff mode, const char *mode_why,
-		    struct planner *pl, struct load_plan *plan, struct mpk_error *err);
+int ap_handoff_plan(const struct sysview *sv, const struct load_request *rq,
+		    enum ap_handoff mode, const char *mode_why, struct planner *pl,
+		    struct load_plan *plan, struct mpk_error *err);
 
 #endif

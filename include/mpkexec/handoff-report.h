@@ -58,12 +58,13 @@ struct mpk_handoff_report {
 	struct mpk_report_cpu cpu[];
 };
 
-/* The firmware's ACPI root tables and MADT, carried from one generation to
- * the next in a second setup_data node: a kernel booted by mpkexec cannot
- * read them back (Debian kernels refuse /dev/mem for ACPI and NVS ranges),
- * and every generation builds its tables from firmware's, not from the
+/* Firmware's RSDP address and MADT, carried from one generation to the next
+ * in a second setup_data node: a kernel booted by mpkexec sees our MADT in
+ * sysfs, and every generation builds its MADT from firmware's, not from the
  * previous generation's.  Followed by xsdt_len + rsdt_len + madt_len bytes:
- * the XSDT, the RSDT and the MADT, as firmware has them. */
+ * mpkexec writes xsdt_len = rsdt_len = 0 (earlier versions put firmware's
+ * XSDT and RSDT there; readers skip them), then the MADT as firmware has
+ * it.  rsdp[], xsdt_addr, rsdt_addr, madt_addr: zero, no longer used. */
 #define MPK_SETUP_ACPI_ROOT      0x4d504b41u        /* "AKPM" */
 #define MPK_ACPI_SNAPSHOT_MAGIC  0x31495043414b504dull /* "MPKACPI1" */
 

@@ -119,7 +119,7 @@ static void test_ovmf_park(void **state)
 			    "DSDT 0x3f779000 and FACS 0x3f7dc000 stay where the FADT names them; "
 			    "MADT built from firmware's (/sys/firmware/acpi/tables/APIC); "
 			    "firmware's RSDP 0x3f77d014 (/sys/firmware/efi/systab), handed over "
-			    "only if parking fails");
+			    "instead if no AP reaches the park region");
 	assert_string_equal(f->plan.efi_desc, "systab 0x3f5eb018, 8 runtime-map entries of 48 "
 			    "bytes (/sys/firmware/efi/runtime-map), SETUP_EFI from "
 			    "/sys/firmware/efi");
