@@ -25,6 +25,7 @@
 #include "mpkexec/park-abi.h"
 #include "park-region.h"
 #include "sysview.h"
+#include "tree-fixture.h"
 
 #define X2APIC_AML FIXTURES "/madt-x2apic.aml"
 
@@ -283,15 +284,11 @@ static void test_tableset_from_dir(void **state)
 	char dir[] = "/tmp/mpk-acpi-XXXXXX", path[256], why[200] = "";
 	struct acpi_tableset ts;
 	uint8_t t[40];
-	FILE *f;
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
 	acpi_sdt_init(t, "SSDT", 40);
-	snprintf(path, sizeof(path), "%s/SSDT", dir);
-	f = fopen(path, "wb");
-	fwrite(t, 1, 40, f);
-	fclose(f);
+	put_bytes(dir, "SSDT", t, sizeof(t));
 	snprintf(path, sizeof(path), "%s/dynamic", dir);
 	assert_int_equal(mkdir(path, 0755), 0);
 	assert_int_equal(sysview_acpi_tables(dir, "", &ts, why, sizeof(why)), 0);
@@ -299,21 +296,18 @@ static void test_tableset_from_dir(void **state)
 	assert_string_equal(ts.t[0].name, "SSDT");
 	acpi_tableset_free(&ts);
 	/* A damaged table: the whole set is refused, naming the file. */
-	snprintf(path, sizeof(path), "%s/HPET", dir);
-	f = fopen(path, "wb");
-	fwrite(t, 1, 40, f);
-	fclose(f);
+	put_bytes(dir, "HPET", t, sizeof(t));
 	assert_int_equal(sysview_acpi_tables(dir, "", &ts, why, sizeof(why)), -1);
 	assert_string_equal(why, "/HPET: ACPI table 'HPET': 40 bytes that do not start with "
 			    "its signature");
 	assert_int_equal(ts.n, 0);
 	assert_int_equal(sysview_acpi_tables(dir, "/nonexistent", &ts, why, sizeof(why)), -1);
 	assert_string_equal(why, "cannot list /nonexistent: No such file or directory");
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/HPET", dir);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/SSDT", dir);
 	unlink(path);
-	snprintf(path, sizeof(path), "%s/dynamic", dir);
-	rmdir(path);
 	rmdir(dir);
 }
 

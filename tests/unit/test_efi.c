@@ -21,6 +21,7 @@
 #include "efi-handover.h"
 #include "error.h"
 #include "mpkexec/bootparam.h"
+#include "tree-fixture.h"
 
 #define OVMF FIXTURES "/ovmf-sysroot"
 #define Q35  FIXTURES "/q35-sysroot"
@@ -156,24 +157,6 @@ static void test_q35_no_efi(void **state)
 
 /* --- temporary trees: the OVMF values, one thing changed per test -------- */
 
-static void put_file(const char *root, const char *rel, const char *text)
-{
-	char path[PATH_MAX], *slash;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	for (slash = strchr(path + strlen(root) + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
-		*slash = '\0';
-		if (mkdir(path, 0755) < 0 && errno != EEXIST)
-			fail_msg("mkdir %s: %s", path, strerror(errno));
-		*slash = '/';
-	}
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
 static void put_rtmap(const char *root, unsigned i, const char *type, const char *phys,
 		      const char *pages)
 {
@@ -272,7 +255,11 @@ static void test_tree_no_smbios(void **state)
 	efi_handover_free(&eh);
 }
 
-static void test_tree_garbage_hex(void **state)
+/* One file of the OVMF tree (with `nrtmap` runtime-map entries) replaced by
+ * `text`: the read fails, naming the file (`msg` follows the root), and
+ * hands nothing over. */
+static void expect_malformed(const char *root, int nrtmap, const char *rel, const char *text,
+			     const char *msg)
 {
 	struct mpk_error err = { 0 };
 	struct efi_handover eh;
@@ -280,63 +267,40 @@ static void test_tree_garbage_hex(void **state)
 	char want[PATH_MAX + 128];
 
 	ovmf_bp(bp);
-	make_efi_tree(*state, 1);
-	put_file(*state, "sys/firmware/efi/runtime-map/1/num_pages", "0x8g\n");
-	assert_int_equal(efi_handover_read(*state, bp, &eh, &err), -1);
+	make_efi_tree(root, nrtmap);
+	put_file(root, rel, text);
+	assert_int_equal(efi_handover_read(root, bp, &eh, &err), -1);
 	assert_int_equal(err.exit_code, MPK_EXIT_BADINPUT);
-	snprintf(want, sizeof(want), "EFI handover: %s/sys/firmware/efi/runtime-map/1/"
-		 "num_pages: \"0x8g\" is not a hex number (0x...)", (char *)*state);
+	snprintf(want, sizeof(want), "EFI handover: %s/%s", root, msg);
 	assert_string_equal(err.msg, want);
 	assert_null(eh.memmap);
 	assert_false(eh.present);
 }
 
+static void test_tree_garbage_hex(void **state)
+{
+	expect_malformed(*state, 1, "sys/firmware/efi/runtime-map/1/num_pages", "0x8g\n",
+			 "sys/firmware/efi/runtime-map/1/num_pages: \"0x8g\" is not a hex "
+			 "number (0x...)");
+}
+
 static void test_tree_decimal_rejected(void **state)
 {
-	struct mpk_error err = { 0 };
-	struct efi_handover eh;
-	uint8_t bp[BP_SIZE];
-	char want[PATH_MAX + 128];
-
-	ovmf_bp(bp);
-	make_efi_tree(*state, 1);
-	put_file(*state, "sys/firmware/efi/fw_vendor", "1062382104\n");
-	assert_int_equal(efi_handover_read(*state, bp, &eh, &err), -1);
-	snprintf(want, sizeof(want), "EFI handover: %s/sys/firmware/efi/fw_vendor: "
-		 "\"1062382104\" is not a hex number (0x...)", (char *)*state);
-	assert_string_equal(err.msg, want);
+	expect_malformed(*state, 1, "sys/firmware/efi/fw_vendor", "1062382104\n",
+			 "sys/firmware/efi/fw_vendor: \"1062382104\" is not a hex number (0x...)");
 }
 
 static void test_tree_type_too_wide(void **state)
 {
-	struct mpk_error err = { 0 };
-	struct efi_handover eh;
-	uint8_t bp[BP_SIZE];
-	char want[PATH_MAX + 128];
-
-	ovmf_bp(bp);
-	make_efi_tree(*state, 1);
-	put_file(*state, "sys/firmware/efi/runtime-map/0/type", "0x100000000\n");
-	assert_int_equal(efi_handover_read(*state, bp, &eh, &err), -1);
-	snprintf(want, sizeof(want), "EFI handover: %s/sys/firmware/efi/runtime-map/0/type: "
-		 "0x100000000 does not fit the descriptor's 32-bit type", (char *)*state);
-	assert_string_equal(err.msg, want);
+	expect_malformed(*state, 1, "sys/firmware/efi/runtime-map/0/type", "0x100000000\n",
+			 "sys/firmware/efi/runtime-map/0/type: 0x100000000 does not fit the "
+			 "descriptor's 32-bit type");
 }
 
 static void test_tree_bad_smbios(void **state)
 {
-	struct mpk_error err = { 0 };
-	struct efi_handover eh;
-	uint8_t bp[BP_SIZE];
-	char want[PATH_MAX + 128];
-
-	ovmf_bp(bp);
-	make_efi_tree(*state, 1);
-	put_file(*state, "sys/firmware/efi/systab", "SMBIOS=nowhere\n");
-	assert_int_equal(efi_handover_read(*state, bp, &eh, &err), -1);
-	snprintf(want, sizeof(want), "EFI handover: %s/sys/firmware/efi/systab: bad SMBIOS= "
-		 "line \"SMBIOS=nowhere\"", (char *)*state);
-	assert_string_equal(err.msg, want);
+	expect_malformed(*state, 1, "sys/firmware/efi/systab", "SMBIOS=nowhere\n",
+			 "sys/firmware/efi/systab: bad SMBIOS= line \"SMBIOS=nowhere\"");
 }
 
 static void test_tree_no_runtime_map(void **state)

@@ -22,6 +22,7 @@
 #include "memmap.h"
 #include "mpkexec/bootparam.h"
 #include "sysview.h"
+#include "tree-fixture.h"
 
 #define SYSROOT FIXTURES "/q35-sysroot"
 
@@ -70,24 +71,6 @@ static char *read_text(const char *path)
 }
 
 /* --- temporary trees ---------------------------------------------------- */
-
-static void put_file(const char *root, const char *rel, const char *text)
-{
-	char path[PATH_MAX], *slash;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	for (slash = strchr(path + strlen(root) + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
-		*slash = '\0';
-		if (mkdir(path, 0755) < 0 && errno != EEXIST)
-			fail_msg("mkdir %s: %s", path, strerror(errno));
-		*slash = '/';
-	}
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
 
 static void put_range(const char *root, unsigned i, const char *start, const char *end,
 		      const char *type)
