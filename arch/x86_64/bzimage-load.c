@@ -140,25 +140,30 @@ static uint64_t first_node(uint64_t base, const struct setup_piece *pc, unsigned
 static int efi_keep_runtime(const struct efi_handover *eh, struct planner *pl,
 			    struct memmap *handed, struct mpk_error *err)
 {
-	for (unsigned i = 0; i < eh->n_desc; i++) {
+	struct memmap ram_hit = { NULL, 0 };
+	int rc = 0;
+
+	for (unsigned i = 0; i < eh->n_desc && rc == 0; i++) {
 		const uint8_t *d = eh->memmap + (size_t)i * eh->memdesc_size;
 		uint64_t start = get_le64(d + 8), end = start + (get_le64(d + 24) << 12);
 
 		if (planner_avoid(pl, start, end, err) < 0)
-			return -1;
-		for (size_t j = 0; j < handed->n; j++) {
+			rc = -1;
+		for (size_t j = 0; j < handed->n && rc == 0; j++) {
 			const struct mem_range *r = &handed->r[j];
 			uint64_t lo = start > r->start ? start : r->start;
 			uint64_t hi = end < r->end ? end : r->end;
 
-			if (r->type == E820_RAM && lo < hi) {
-				if (memmap_set_type(handed, lo, hi, E820_RESERVED) < 0)
-					return mpk_fail(err, MPK_EXIT_INTERNAL, "out of memory");
-				j = (size_t)-1;   /* the map changed: look again */
-			}
+			if (r->type == E820_RAM && lo < hi &&
+			    memmap_add(&ram_hit, lo, hi, E820_RESERVED) < 0)
+				rc = mpk_fail(err, MPK_EXIT_INTERNAL, "out of memory");
 		}
 	}
-	return 0;
+	for (size_t k = 0; k < ram_hit.n && rc == 0; k++)
+		if (memmap_set_type(handed, ram_hit.r[k].start, ram_hit.r[k].end, E820_RESERVED) < 0)
+			rc = mpk_fail(err, MPK_EXIT_INTERNAL, "out of memory");
+	memmap_free(&ram_hit);
+	return rc;
 }
 
 int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
