@@ -19,4 +19,11 @@ int ap_mailbox_plan(const struct ap_census *c, const struct acpi_tableset *table
 		    uint64_t park_addr, unsigned mailbox_version, struct planner *pl,
 		    struct load_plan *plan, struct mpk_error *err);
 
+/* Appends census CPU `cpu` to the plan's per-CPU account (plan->cpu[]):
+ * where it is now, `handover` (a plan_cpu key) with its words, and whether
+ * the next kernel's MADT offers it. */
+void ap_account_cpu(struct load_plan *plan, const struct ap_census *c,
+		    const struct ap_census_cpu *cpu, const char *handover,
+		    const char *handover_text, bool offered);
+
 #endif
