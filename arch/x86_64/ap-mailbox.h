@@ -13,7 +13,8 @@
  * serve again, else `park_addr` or a fresh one) and a route per AP (stay,
  * migrate through the source mailbox's Wakeup, or unreachable), builds the
  * MADT with unreachable CPUs disabled and the ACPI tables, and fills
- * plan->params, plan->ap_desc and plan->warning. */
+ * plan->params, plan->ap_desc, plan->cpu[], plan->ap_tally and
+ * plan->warning. */
 int ap_mailbox_plan(const struct ap_census *c, const struct acpi_tableset *tables,
 		    const uint8_t *fw_madt, size_t fw_madt_len, const struct madt_cpus *cpus,
 		    uint64_t park_addr, unsigned mailbox_version, struct planner *pl,
