@@ -341,6 +341,8 @@ int options_parse(int argc, char **argv, struct options *o, struct mpk_error *er
 		return mpk_fail(err, MPK_EXIT_USAGE, "%s has no effect with %s%s", useless,
 				action_name(o), strcmp(useless, "--json") == 0 ?
 				": it formats the output of --plan, --status and --last-handoff" :
+				strcmp(useless, "--sysroot") == 0 ?
+				": it gives --plan another system to read" :
 				": it configures a load; give it with -l");
 	if (o->file_syscall && o->plan)
 		return mpk_fail(err, MPK_EXIT_USAGE,

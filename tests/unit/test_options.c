@@ -406,7 +406,9 @@ static void test_no_effect_with_action(void **state)
 	PARSE_FAILS("-s has no effect with -e", "-e", "-s");
 	PARSE_FAILS("-s has no effect with --status", "--status", "-s");
 	PARSE_FAILS("-s has no effect with --last-handoff", "--last-handoff", "-s");
-	PARSE_FAILS("--sysroot has no effect with -e", "-e", "--sysroot=/tmp/r");
+	PARSE_FAILS("--sysroot has no effect with -e: it gives --plan another system to read",
+		    "-e", "--sysroot=/tmp/r");
+	PARSE_FAILS("-i has no effect with -e: it configures a load; give it with -l", "-e", "-i");
 	PARSE_FAILS("-i has no effect with -h", "-h", "-i");
 	/* -u -s is meaningful: it unloads what kexec_file_load loaded */
 	assert_int_equal(PARSE(&o, &err, "-u", "-s"), 0);
