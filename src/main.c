@@ -66,10 +66,12 @@ static int do_load(const struct options *o, struct mpk_error *err)
 	/* -l accounts for every CPU: where it is and how it gets to the next
 	 * kernel (--plan prints the same inside the whole plan). */
 	if (!o->plan && !o->debug)
-		fprintf(stderr, "mpkexec: AP handoff: %s\n", plan.ap_desc);
+		report_ap_handoff(stderr, "mpkexec: ", &plan);
 	if (plan.warning[0] && !o->plan)
 		fprintf(stderr, "mpkexec: warning: %s\n", plan.warning);
-	if (o->plan || o->debug)
+	if (o->plan && o->json)
+		report_plan_json(stdout, &plan, o->kernel, cmdline);
+	else if (o->plan || o->debug)
 		report_plan(o->plan ? stdout : stderr, &plan, o->kernel, cmdline, !o->plan);
 	rc = o->plan ? 0 : kexec_load_plan(&plan, err);
 	load_plan_free(&plan);
@@ -99,10 +101,10 @@ int main(int argc, char **argv)
 		printf("mpkexec %s\n", PACKAGE_VERSION);
 		return 0;
 	case ACTION_STATUS:
-		report_status(stdout, "");
+		report_status(stdout, "", o.json);
 		return 0;
 	case ACTION_LAST_HANDOFF:
-		rc = report_last_handoff(stdout, "", &err);
+		rc = report_last_handoff(stdout, "", o.json, &err);
 		break;
 	case ACTION_LOAD:
 		rc = do_load(&o, &err);

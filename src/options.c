@@ -1,11 +1,15 @@
 #include "options.h"
 
+#include "mpkexec/park-abi.h"
 #include "plan.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define OPT_PAGE_SIZE 0x1000u
 
 enum {
 	OPT_INITRD = 256,
@@ -19,6 +23,7 @@ enum {
 	OPT_LAST_HANDOFF,
 	OPT_PARK_ADDR,
 	OPT_MAILBOX_VERSION,
+	OPT_JSON,
 };
 
 static const struct option long_options[] = {
@@ -44,6 +49,7 @@ static const struct option long_options[] = {
 	{ "last-handoff", no_argument, NULL, OPT_LAST_HANDOFF },
 	{ "park-addr", required_argument, NULL, OPT_PARK_ADDR },
 	{ "mailbox-version", required_argument, NULL, OPT_MAILBOX_VERSION },
+	{ "json", no_argument, NULL, OPT_JSON },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -60,6 +66,8 @@ const char options_usage[] =
 	"                           this kernel (written by mpkexec's purgatory)\n"
 	"      --plan               with -l: print every segment, the memory map, the\n"
 	"                           entry point and the AP handoff; load nothing\n"
+	"      --json               with --plan, --status or --last-handoff: one JSON\n"
+	"                           object instead of text (docs/json.md)\n"
 	"  -h, --help               this text\n"
 	"  -v, --version            print the version\n"
 	"\n"
@@ -95,8 +103,87 @@ static int set_action(struct options *o, enum action a, const char *name,
 	return 0;
 }
 
+/* A physical address the park region (PARK_REGION_SIZE bytes) can start
+ * at: strtoull alone takes "-4096" as 2^64-4096, and at + size wraps. */
+static int parse_park_addr(const char *arg, uint64_t *out, struct mpk_error *err)
+{
+	const char *p = arg;
+	unsigned long long v;
+	char *end;
+
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p == '-')
+		return mpk_fail(err, MPK_EXIT_USAGE, "--park-addr=%s: negative; give a "
+				"physical address (e.g. 0x7f000000)", arg);
+	errno = 0;
+	v = strtoull(arg, &end, 0);
+	if (errno || end == arg || *end || !v)
+		return mpk_fail(err, MPK_EXIT_USAGE, "--park-addr=%s: not a nonzero physical "
+				"address (e.g. 0x7f000000)", arg);
+	if (v & (OPT_PAGE_SIZE - 1))
+		return mpk_fail(err, MPK_EXIT_USAGE, "--park-addr=%s: not page aligned (a "
+				"multiple of %#x, e.g. 0x7f000000)", arg, OPT_PAGE_SIZE);
+	if (v > UINT64_MAX - (PARK_REGION_SIZE - 1))
+		return mpk_fail(err, MPK_EXIT_USAGE, "--park-addr=%s: the park region (%#x "
+				"bytes) would end beyond the 64-bit address space", arg,
+				PARK_REGION_SIZE);
+	*out = v;
+	return 0;
+}
+
+static const char *action_name(const struct options *o)
+{
+	switch (o->action) {
+	case ACTION_LOAD:
+		return o->plan ? "--plan" : "-l (without --plan)";
+	case ACTION_EXEC:
+		return "-e";
+	case ACTION_UNLOAD:
+		return "-u";
+	case ACTION_STATUS:
+		return "--status";
+	case ACTION_HELP:
+		return "-h";
+	case ACTION_VERSION:
+		return "-v";
+	case ACTION_LAST_HANDOFF:
+		return "--last-handoff";
+	case ACTION_NONE:
+		break;
+	}
+	return "no action";
+}
+
+/* The options an action ignores: refused, so nobody believes they took
+ * effect (e.g. -i with -e: the digests were decided at -l). */
+static const char *useless_option(const struct options *o)
+{
+	bool load = o->action == ACTION_LOAD;
+
+	if (o->json && !(o->plan || o->action == ACTION_STATUS ||
+			 o->action == ACTION_LAST_HANDOFF))
+		return "--json";
+	if (load)
+		return NULL;
+	if (o->no_checks)
+		return "-i";
+	if (o->serial_debug)
+		return "--console-serial";
+	if (o->type_set)
+		return "-t";
+	if (o->debug)
+		return "-d";
+	if (o->file_syscall && o->action != ACTION_UNLOAD)
+		return "-s";
+	if (*o->sysroot)
+		return "--sysroot";
+	return NULL;
+}
+
 int options_parse(int argc, char **argv, struct options *o, struct mpk_error *err)
 {
+	const char *useless;
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -146,11 +233,10 @@ int options_parse(int argc, char **argv, struct options *o, struct mpk_error *er
 			o->ap_handoff_set = true;
 			break;
 		case OPT_PARK_ADDR:
-			errno = 0;
-			o->park_addr = strtoull(optarg, &end, 0);
-			if (errno || end == optarg || *end || !o->park_addr)
-				rc = mpk_fail(err, MPK_EXIT_USAGE, "--park-addr=%s: not a "
-					      "nonzero physical address (e.g. 0x7f000000)", optarg);
+			rc = parse_park_addr(optarg, &o->park_addr, err);
+			break;
+		case OPT_JSON:
+			o->json = true;
 			break;
 		case OPT_MAILBOX_VERSION:
 			if (strcmp(optarg, "0") == 0 || strcmp(optarg, "1") == 0)
@@ -164,6 +250,7 @@ int options_parse(int argc, char **argv, struct options *o, struct mpk_error *er
 			o->plan = true;
 			break;
 		case 't':
+			o->type_set = true;
 			if (strcmp(optarg, "bzImage") != 0 && strcmp(optarg, "bzImage64") != 0)
 				rc = mpk_fail(err, MPK_EXIT_USAGE,
 					      "--type=%s: unsupported image type; mpkexec loads "
@@ -179,7 +266,15 @@ int options_parse(int argc, char **argv, struct options *o, struct mpk_error *er
 			o->debug = true;
 			break;
 		case OPT_INITRD:
-			o->initrd = optarg;
+			/* kexec-tools keeps the last one; one silently lost file is
+			 * worse than an error. */
+			if (o->initrd)
+				rc = mpk_fail(err, MPK_EXIT_USAGE, "--initrd=%s: an initrd was "
+					      "already given (%s); mpkexec loads one initrd: "
+					      "concatenate the files (cat a b > c) and give that",
+					      optarg, o->initrd);
+			else
+				o->initrd = optarg;
 			break;
 		case OPT_APPEND:
 			if (o->nappend == OPT_MAX_APPEND)
@@ -241,6 +336,14 @@ int options_parse(int argc, char **argv, struct options *o, struct mpk_error *er
 				"%s: only meaningful with -l", o->kernel ? o->kernel :
 				o->initrd ? "--initrd" : o->nappend ? "--append" :
 				o->reuse_cmdline ? "--reuse-cmdline" : "--plan");
+	useless = useless_option(o);
+	if (useless)
+		return mpk_fail(err, MPK_EXIT_USAGE, "%s has no effect with %s%s", useless,
+				action_name(o), strcmp(useless, "--json") == 0 ?
+				": it formats the output of --plan, --status and --last-handoff" :
+				strcmp(useless, "--sysroot") == 0 ?
+				": it gives --plan another system to read" :
+				": it configures a load; give it with -l");
 	if (o->file_syscall && o->plan)
 		return mpk_fail(err, MPK_EXIT_USAGE,
 				"--plan with -s: kexec_file_load plans inside the kernel; there "

@@ -40,6 +40,8 @@ struct options {
 	uint64_t park_addr;        /* --park-addr, 0: the planner chooses */
 	unsigned mailbox_version;  /* --mailbox-version, default 1 */
 	bool mailbox_version_set;
+	bool json;                 /* --json: --plan/--status/--last-handoff as JSON */
+	bool type_set;             /* -t given */
 };
 
 /* Parses argv (getopt_long; safe to call repeatedly). */

@@ -1,6 +1,7 @@
 /* A load plan: everything kexec_load(2) will be given, decided before any
  * syscall, plus what --plan prints about it.  Built by an architecture's
- * image loader (arch/x86_64/bzimage-load.c), loaded by src/kexec-load.c. */
+ * image loader (arch/x86_64/bzimage-load.c), loaded by src/kexec-syscall.c,
+ * printed (text and JSON) by src/report.c. */
 #ifndef MPKEXEC_PLAN_H
 #define MPKEXEC_PLAN_H
 
@@ -46,6 +47,22 @@ struct segment {
 	bool digest;                 /* verified by purgatory */
 };
 
+/* One CPU of the AP handoff account, filled by the architecture's AP
+ * handoff planner; src/report.c renders it as text and as JSON. */
+struct plan_cpu {
+	uint32_t apic_id;
+	bool boot;                   /* runs purgatory and boots the next kernel */
+	const char *now;             /* where it is now, a key: "boot", "parked",
+					"online", "held", "mailbox", "stopped" */
+	char now_text[128];          /* the same in words */
+	const char *handover;        /* how it reaches the next kernel, a key:
+					"purgatory", "init", "park", "stay",
+					"migrate", "unreachable" */
+	const char *handover_text;   /* the same in words (static text) */
+	bool offered;                /* enabled in the MADT the next kernel gets
+					(park: unless it does not arrive) */
+};
+
 struct load_plan {
 	struct segment seg[KEXEC_SEGMENT_MAX];
 	unsigned nseg;
@@ -57,7 +74,10 @@ struct load_plan {
 	char rsdp_desc[128];
 	char acpi_desc[600];         /* where the ACPI tables handed over come from */
 	char efi_desc[300];          /* the EFI data handed over, and its sources */
-	char ap_desc[4096];          /* the AP handoff strategy, per CPU */
+	char ap_desc[1024];          /* the AP handoff strategy (per CPU: cpu[]) */
+	char ap_tally[128];          /* after the CPU list: "N of M APs handed over..." */
+	unsigned ncpu;               /* cpu[]: every CPU of the MADT, boot CPU included */
+	struct plan_cpu cpu[MPK_MAX_APS];
 	char warning[600];           /* said on stderr at load time, if set */
 	struct memmap handed_map;    /* the memory map the payload gets */
 	struct purgatory_image purgatory;

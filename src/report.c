@@ -7,9 +7,26 @@
 #include <string.h>
 
 #include "file.h"
+#include "json-out.h"
 #include "mpkexec/handoff-report.h"
 #include "mpkexec/park-abi.h"
 #include "sysview.h"
+
+/* ---- the plan ---------------------------------------------------------- */
+
+void report_ap_handoff(FILE *out, const char *prefix, const struct load_plan *plan)
+{
+	fprintf(out, "%sAP handoff: %s", prefix, plan->ap_desc);
+	for (unsigned i = 0; i < plan->ncpu; i++) {
+		const struct plan_cpu *c = &plan->cpu[i];
+
+		fprintf(out, "\n  %s APIC ID %u: now %s -> %s", c->boot ? "boot CPU" : "AP",
+			c->apic_id, c->now_text, c->handover_text);
+	}
+	if (plan->ap_tally[0])
+		fprintf(out, "\n  %s", plan->ap_tally);
+	fputc('\n', out);
+}
 
 void report_plan(FILE *out, const struct load_plan *plan, const char *image_path,
 		 const char *cmdline, bool loaded)
@@ -52,7 +69,7 @@ void report_plan(FILE *out, const struct load_plan *plan, const char *image_path
 		fprintf(out, "  0x%016" PRIx64 "-0x%016" PRIx64 "  %s\n", r->start, r->end - 1,
 			e820_type_name(r->type));
 	}
-	fprintf(out, "AP handoff: %s\n", plan->ap_desc);
+	report_ap_handoff(out, "", plan);
 	if (p->flags & MPK_PF_MAILBOX_APS) {
 		fprintf(out, "purgatory serial output: none (the mailbox path does no port "
 			"I/O; on a digest mismatch purgatory spins silently)\n");
@@ -63,163 +80,228 @@ void report_plan(FILE *out, const struct load_plan *plan, const char *image_path
 	fprintf(out, "%#x%s\n", p->serial_port, (p->flags & MPK_PF_SERIAL_DEBUG) ? "" : ")");
 }
 
-static void status_line(FILE *out, const char *root, const char *label, const char *file,
-			const char *if0, const char *if1)
+static const char *ap_mode(uint32_t flags)
 {
-	char path[PATH_MAX], buf[256];
+	return (flags & MPK_PF_MAILBOX_APS) ? "mailbox" : (flags & MPK_PF_PARK_APS) ? "park" :
+	       (flags & MPK_PF_INIT_APS) ? "init" : "none";
+}
 
-	snprintf(path, sizeof(path), "%s%s", root, file);
-	if (file_read_text(path, buf, sizeof(buf)) < 0)
-		fprintf(out, "%-22s unknown (%s unreadable)\n", label, file);
-	else if (if0 && strcmp(buf, "0") == 0)
-		fprintf(out, "%-22s %s (%s)\n", label, if0, file);
-	else if (if1 && strcmp(buf, "1") == 0)
-		fprintf(out, "%-22s %s (%s)\n", label, if1, file);
+/* "" -> null */
+static void json_text(struct json_out *j, const char *key, const char *s)
+{
+	json_string(j, key, *s ? s : NULL);
+}
+
+void report_plan_json(FILE *out, const struct load_plan *plan, const char *image_path,
+		      const char *cmdline)
+{
+	const struct mpk_purgatory_params *p = &plan->params;
+	struct json_out j;
+
+	json_init(&j, out);
+	json_object_begin(&j, NULL);
+	json_string(&j, "schema", REPORT_SCHEMA_PLAN);
+	json_bool(&j, "loaded", false);
+	json_object_begin(&j, "image");
+	json_string(&j, "path", image_path);
+	json_string(&j, "description", plan->image_desc);
+	json_object_end(&j);
+	json_object_begin(&j, "cmdline");
+	json_string(&j, "text", cmdline);
+	json_string(&j, "description", plan->cmdline_desc);
+	json_object_end(&j);
+	json_array_begin(&j, "segments");
+	for (unsigned i = 0; i < plan->nseg; i++) {
+		const struct segment *s = &plan->seg[i];
+
+		json_object_begin(&j, NULL);
+		json_string(&j, "what", s->what);
+		json_string(&j, "detail", s->detail);
+		json_hex(&j, "mem", s->mem);
+		json_u64(&j, "memsz", s->memsz);
+		json_u64(&j, "bufsz", s->bufsz);
+		json_bool(&j, "digest", s->digest);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	json_object_begin(&j, "entry");
+	json_hex(&j, "purgatory", plan->entry);
+	json_hex(&j, "kernel", plan->payload_entry);
+	json_hex(&j, "boot_params", plan->payload_rsi);
+	json_object_end(&j);
+	json_object_begin(&j, "digests");
+	json_bool(&j, "checked", p->flags & MPK_PF_VERIFY_DIGESTS);
+	json_array_begin(&j, "ranges");
+	for (unsigned i = 0; (p->flags & MPK_PF_VERIFY_DIGESTS) && i < p->nr_ranges; i++) {
+		json_object_begin(&j, NULL);
+		json_hex(&j, "addr", p->ranges[i].addr);
+		json_u64(&j, "len", p->ranges[i].len);
+		json_hex(&j, "xxh3", p->ranges[i].xxh3);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	json_object_end(&j);
+	json_object_begin(&j, "acpi");
+	json_hex(&j, "rsdp", plan->next_rsdp);
+	json_text(&j, "rsdp_description", plan->rsdp_desc);
+	json_text(&j, "tables", plan->acpi_desc);
+	json_object_end(&j);
+	json_text(&j, "efi", plan->efi_desc);
+	json_array_begin(&j, "memory_map");
+	for (size_t i = 0; i < plan->handed_map.n; i++) {
+		const struct mem_range *r = &plan->handed_map.r[i];
+
+		json_object_begin(&j, NULL);
+		json_hex(&j, "start", r->start);
+		json_hex(&j, "end", r->end - 1);
+		json_string(&j, "type", e820_type_name(r->type));
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	json_object_begin(&j, "ap_handoff");
+	json_string(&j, "mode", ap_mode(p->flags));
+	json_string(&j, "summary", plan->ap_desc);
+	json_text(&j, "tally", plan->ap_tally);
+	if (plan->park_base)
+		json_hex(&j, "park_base", plan->park_base);
 	else
-		fprintf(out, "%-22s %s (%s)\n", label, buf, file);
-}
+		json_null(&j, "park_base");
+	json_array_begin(&j, "cpus");
+	for (unsigned i = 0; i < plan->ncpu; i++) {
+		const struct plan_cpu *c = &plan->cpu[i];
 
-void report_status(FILE *out, const char *root)
-{
-	status_line(out, root, "kexec image:", "/sys/kernel/kexec_loaded", "not loaded", "loaded");
-	status_line(out, root, "crash image:", "/sys/kernel/kexec_crash_loaded", "not loaded",
-		    "loaded");
-	status_line(out, root, "crash region bytes:", "/sys/kernel/kexec_crash_size", NULL, NULL);
-	status_line(out, root, "kexec_load:", "/proc/sys/kernel/kexec_load_disabled", "allowed",
-		    "disabled (kernel.kexec_load_disabled=1; mpkexec -s may work)");
-	status_line(out, root, "lockdown:", "/sys/kernel/security/lockdown", NULL, NULL);
-}
-
-static const char *strategy_name(uint32_t s)
-{
-	switch (s) {
-	case MPK_STRATEGY_INIT:
-		return "init (APs put into INIT; original MADT)";
-	case MPK_STRATEGY_PARK:
-		return "park (APs gathered into the park region; MADT wakeup mailbox)";
-	case MPK_STRATEGY_PARK_FAILED:
-		return "park failed (no AP arrived): APs put into INIT; original ACPI tables";
-	case MPK_STRATEGY_MAILBOX:
-		return "mailbox (APs handed over through mailboxes only; MADT wakeup mailbox)";
+		json_object_begin(&j, NULL);
+		json_u64(&j, "apic_id", c->apic_id);
+		json_bool(&j, "boot", c->boot);
+		json_string(&j, "now", c->now);
+		json_string(&j, "now_text", c->now_text);
+		json_string(&j, "handover", c->handover);
+		json_string(&j, "handover_text", c->handover_text);
+		json_bool(&j, "offered", c->offered);
+		json_object_end(&j);
 	}
-	return "unknown";
+	json_array_end(&j);
+	json_object_end(&j);
+	json_object_begin(&j, "serial");
+	json_bool(&j, "enabled", p->flags & MPK_PF_SERIAL_DEBUG);
+	if (p->flags & MPK_PF_MAILBOX_APS)
+		json_null(&j, "port");
+	else
+		json_u64(&j, "port", p->serial_port);
+	json_object_end(&j);
+	json_text(&j, "warning", plan->warning);
+	json_object_end(&j);
+	json_finish(&j);
 }
 
-static const char *outcome_name(uint32_t o)
+/* ---- --status ---------------------------------------------------------- */
+
+struct status_item {
+	const char *label, *key, *file, *if0, *if1;
+	bool number;                 /* JSON: an integer, else 0/1 as a bool */
+	bool text;                   /* JSON: the file's text */
+};
+
+static const struct status_item status_items[] = {
+	{ "kexec image:", "kexec_loaded", "/sys/kernel/kexec_loaded", "not loaded", "loaded",
+	  false, false },
+	{ "crash image:", "crash_loaded", "/sys/kernel/kexec_crash_loaded", "not loaded",
+	  "loaded", false, false },
+	{ "crash region bytes:", "crash_size", "/sys/kernel/kexec_crash_size", NULL, NULL,
+	  true, false },
+	{ "kexec_load:", "kexec_load_disabled", "/proc/sys/kernel/kexec_load_disabled",
+	  "allowed", "disabled (kernel.kexec_load_disabled=1; mpkexec -s may work)", false,
+	  false },
+	{ "lockdown:", "lockdown", "/sys/kernel/security/lockdown", NULL, NULL, false, true },
+};
+
+static void status_json(struct json_out *j, const struct status_item *it, const char *buf,
+			bool readable)
 {
-	switch (o) {
-	case MPK_CPU_BOOT:
-		return "boot CPU (ran purgatory)";
-	case MPK_CPU_INIT:
-		return "INIT";
-	case MPK_CPU_PARKED_INIT_SIPI:
-		return "parked via INIT-SIPI-SIPI";
-	case MPK_CPU_ALREADY_PARKED:
-		return "already parked";
-	case MPK_CPU_MIGRATED:
-		return "migrated from another mailbox";
-	case MPK_CPU_NOT_ARRIVED:
-		return "did not arrive: disabled in the MADT";
-	case MPK_CPU_RETURNED:
-		return "returned through the ResetVector";
-	case MPK_CPU_UNREACHABLE:
-		return "unreachable (no mailbox reaches it): disabled in the MADT";
+	char *end;
+	unsigned long long v;
+
+	json_object_begin(j, it->key);
+	json_string(j, "file", it->file);
+	if (!readable) {
+		json_null(j, "value");
+	} else if (it->text) {
+		json_string(j, "value", buf);
+	} else {
+		errno = 0;
+		v = strtoull(buf, &end, 10);
+		if (errno || end == buf || *end || *buf == '-' || (!it->number && v > 1))
+			json_null(j, "value");   /* not what the kernel writes there */
+		else if (it->number)
+			json_u64(j, "value", v);
+		else
+			json_bool(j, "value", v == 1);
 	}
-	return "unknown";
+	json_string(j, "raw", readable ? buf : NULL);
+	json_object_end(j);
 }
 
-static const char *park_state_name(uint32_t s)
+void report_status(FILE *out, const char *root, bool json)
 {
-	return s == PARK_STATE_PARKED ? "in the park loop" :
-	       s == PARK_STATE_WOKEN ? "woken by mailbox" : "absent";
-}
+	struct json_out j;
 
-static double tsc_ms(uint64_t a, uint64_t b, uint64_t khz)
-{
-	return khz && b >= a ? (double)(b - a) / (double)khz : 0.0;
-}
-
-/* The park region as it is now: its status table, which Linux exports
- * live from ACPI NVS (no /dev/mem needed, also on TDX). */
-static void print_park_now(FILE *out, const char *root, const struct mpk_handoff_report *r)
-{
-	size_t len;
-	uint8_t *t = sysview_slurp(root, "/sys/firmware/acpi/tables/" PARK_STATUS_SIG, &len);
-	struct park_status_body b;
-
-	if (!t || len < PARK_STATUS_HEAD) {
-		fprintf(out, "park region now: /sys/firmware/acpi/tables/%s unreadable (%s)\n",
-			PARK_STATUS_SIG, t ? "too short" : strerror(errno));
-		free(t);
-		return;
+	if (json) {
+		json_init(&j, out);
+		json_object_begin(&j, NULL);
+		json_string(&j, "schema", REPORT_SCHEMA_STATUS);
 	}
-	memcpy(&b, t + PARK_STATUS_BODY, sizeof(b));
-	fprintf(out, "park region now: %#" PRIx64 ", ABI %u, mailbox v%" PRIu64
-		", %u CPU records%s\n", b.region_base, b.abi_version, b.mailbox_version,
-		b.nr_cpus, b.region_base == r->park_base ? "" : " (not the reported region!)");
-	for (uint32_t i = 0; i < b.nr_cpus && PARK_STATUS_HEAD + (i + 1) * PARK_CPU_SIZE <= len;
-	     i++) {
-		struct park_cpu c;
+	for (size_t i = 0; i < sizeof(status_items) / sizeof(status_items[0]); i++) {
+		const struct status_item *it = &status_items[i];
+		char path[PATH_MAX], buf[256];
+		bool readable;
 
-		memcpy(&c, t + PARK_STATUS_HEAD + i * PARK_CPU_SIZE, sizeof(c));
-		fprintf(out, "  APIC ID %u: %s, %u wakeups, %u tests, last arrival: %s\n",
-			c.apic_id, park_state_name(c.state), c.wakeups, c.tests,
-			c.how == PARK_HOW_INIT_SIPI ? "INIT-SIPI" :
-			c.how == PARK_HOW_MIGRATED ? "migrated" :
-			c.how == PARK_HOW_RESET_VECTOR ? "ResetVector" : "never");
+		snprintf(path, sizeof(path), "%s%s", root, it->file);
+		readable = file_read_text(path, buf, sizeof(buf)) >= 0;
+		if (json)
+			status_json(&j, it, buf, readable);
+		else if (!readable)
+			fprintf(out, "%-22s unknown (%s unreadable)\n", it->label, it->file);
+		else if (it->if0 && strcmp(buf, "0") == 0)
+			fprintf(out, "%-22s %s (%s)\n", it->label, it->if0, it->file);
+		else if (it->if1 && strcmp(buf, "1") == 0)
+			fprintf(out, "%-22s %s (%s)\n", it->label, it->if1, it->file);
+		else
+			fprintf(out, "%-22s %s (%s)\n", it->label, buf, it->file);
 	}
-	free(t);
+	if (json) {
+		json_object_end(&j);
+		json_finish(&j);
+	}
 }
 
-int report_last_handoff(FILE *out, const char *root, struct mpk_error *err)
+/* ---- --last-handoff (rendering: src/report-handoff.c) ---------------- */
+
+int report_last_handoff(FILE *out, const char *root, bool json, struct mpk_error *err)
 {
-	struct mpk_handoff_report *r;
-	size_t len;
-	uint8_t *data = sysview_setup_data(root, MPK_SETUP_DATA_TYPE, &len);
+	struct handoff_account a;
+	size_t len, park_len = 0;
+	uint8_t *data = sysview_setup_data(root, MPK_SETUP_DATA_TYPE, &len), *park = NULL;
+	char why[200];
 
 	if (!data)
 		return mpk_fail(err, MPK_EXIT_NOINPUT,
 				"last handoff: no mpkexec report in /sys/kernel/boot_params/setup_data "
 				"(this kernel was not started by mpkexec's purgatory, or setup_data "
 				"is not readable: it needs root)");
-	r = (struct mpk_handoff_report *)data;
-	if (len < sizeof(*r) || r->magic != MPK_REPORT_MAGIC || r->version != MPK_REPORT_VERSION ||
-	    len < sizeof(*r) + (size_t)r->nr_cpus * sizeof(r->cpu[0])) {
+	if (handoff_account_parse(data, len, &a, why, sizeof(why)) < 0) {
 		free(data);
 		return mpk_fail(err, MPK_EXIT_BADINPUT,
-				"last handoff: setup_data type %#x is not a version %u mpkexec "
-				"report (%zu bytes)", MPK_SETUP_DATA_TYPE, MPK_REPORT_VERSION, len);
+				"last handoff: setup_data type %#x is not an mpkexec report this "
+				"mpkexec reads: %s", MPK_SETUP_DATA_TYPE, why);
 	}
-	fprintf(out, "last handoff (setup_data type %#x):\n", MPK_SETUP_DATA_TYPE);
-	fprintf(out, "strategy: %s\n", strategy_name(r->strategy));
-	fprintf(out, "digests: %u segments checked%s\n", r->digests_checked,
-		r->digests_checked ? ", all matched" : " (-i)");
-	fprintf(out, "IPIs sent: %u INIT, %u SIPI\n", r->init_ipis, r->sipi_ipis);
-	fprintf(out, "purgatory: %.3f ms from entry to payload; AP gather %.3f ms "
-		"(TSC estimate %" PRIu64 " kHz)\n",
-		tsc_ms(r->tsc_entry, r->tsc_exit, r->tsc_khz),
-		tsc_ms(r->tsc_gather_start, r->tsc_gather_end, r->tsc_khz), r->tsc_khz);
-	fprintf(out, "RSDP handed over: %#" PRIx64 "\n", r->rsdp);
-	if (r->strategy == MPK_STRATEGY_MAILBOX)
-		fprintf(out, "source mailbox: %#" PRIx64 "; park region %#" PRIx64 ", "
-			"handoff %" PRIu64 " it served\n", r->src_mailbox, r->park_base,
-			r->region_generation);
-	fprintf(out, "purgatory ran on APIC ID %u; CPUs (%u):\n", r->self_apic_id,
-		r->nr_cpus);
-	for (uint32_t i = 0; i < r->nr_cpus; i++) {
-		fprintf(out, "  APIC ID %u: %s", r->cpu[i].apic_id,
-			outcome_name(r->cpu[i].outcome));
-		if (r->cpu[i].arrived_tsc && r->tsc_gather_start &&
-		    r->cpu[i].arrived_tsc >= r->tsc_gather_start)
-			fprintf(out, " (+%.3f ms)", tsc_ms(r->tsc_gather_start,
-							  r->cpu[i].arrived_tsc, r->tsc_khz));
-		else if (r->cpu[i].arrived_tsc)
-			fprintf(out, " (arrived %.3f ms before this handoff began)",
-				tsc_ms(r->cpu[i].arrived_tsc, r->tsc_gather_start, r->tsc_khz));
-		fputc('\n', out);
+	if (a.park_base) {
+		park = sysview_slurp(root, "/sys/firmware/acpi/tables/" PARK_STATUS_SIG,
+				     &park_len);
+		if (!park)
+			snprintf(why, sizeof(why), "%s", strerror(errno));
 	}
-	if (r->park_base)
-		print_park_now(out, root, r);
+	report_handoff(out, &a, park, park_len, why, json);
+	free(park);
 	free(data);
 	return 0;
 }

@@ -32,19 +32,18 @@ void ap_handoff_place_trampoline(struct planner *pl, struct load_plan *plan,
 		plan->trampoline = 0;
 }
 
-/* Per CPU: where it is now (the census) and what the handoff does with it. */
-static void describe_cpus(struct load_plan *plan, const struct ap_census *c, const char *how)
+/* Per CPU: where it is now (the census) and what the handoff does with it
+ * (plan->cpu[], rendered by src/report.c). */
+static void describe_cpus(struct load_plan *plan, const struct ap_census *c,
+			  const char *handover, const char *how)
 {
-	char where[160];
+	for (unsigned i = 0; i < c->n; i++) {
+		bool boot = c->cpu[i].where == AP_WHERE_BOOT;
 
-	for (unsigned i = 0; i < c->n; i++)
-		plan_text_append(plan->ap_desc, sizeof(plan->ap_desc),
-				 "\n  %s APIC ID %u: now %s -> %s",
-				 c->cpu[i].where == AP_WHERE_BOOT ? "boot CPU" : "AP",
-				 c->cpu[i].apic_id,
-				 ap_where_text(c, &c->cpu[i], where, sizeof(where)),
-				 c->cpu[i].where == AP_WHERE_BOOT ?
-				 "runs purgatory, boots the next kernel (never INIT)" : how);
+		ap_account_cpu(plan, c, &c->cpu[i], boot ? "purgatory" : handover,
+			       boot ? "runs purgatory, boots the next kernel (never INIT)" : how,
+			       true);
+	}
 }
 
 /* "WHY; TEXT": says up front why auto chose what it chose. */
@@ -298,8 +297,8 @@ int ap_handoff_plan(const struct sysview *sv, const struct load_request *rq,
 			 "region at %#" PRIx64 "; the next kernel wakes them through the MADT "
 			 "mailbox (version %u, ResetVector %#" PRIx64 ")", plan->park_base,
 			 rq->mailbox_version, park_reset_vector(plan->park_base));
-		describe_cpus(plan, census, "INIT-SIPI-SIPI -> park region -> mailbox wakeup "
-			      "(disabled in the MADT if it does not arrive)");
+		describe_cpus(plan, census, "park", "INIT-SIPI-SIPI -> park region -> mailbox "
+			      "wakeup (disabled in the MADT if it does not arrive)");
 		plan->next_rsdp = plan->acpi.rsdp_addr;
 	} else {
 		p->flags |= MPK_PF_INIT_APS;
@@ -316,7 +315,7 @@ int ap_handoff_plan(const struct sysview *sv, const struct load_request *rq,
 				 "init: purgatory sends INIT to every AP; the next kernel "
 				 "starts them with INIT/SIPI (firmware's ACPI tables)");
 		}
-		describe_cpus(plan, census, "INIT");
+		describe_cpus(plan, census, "init", "INIT");
 	}
 	free(cpus);
 	if (*mode_why)

@@ -25,8 +25,8 @@ enum ap_handoff ap_handoff_resolve(const struct sysview *sv, enum ap_handoff ask
 
 /* Plans the handoff in `mode` (resolved): adds its segments (park region,
  * ACPI tables, trampoline), marks them in plan->handed_map, fills the AP
- * part of plan->params, plan->ap_desc (led by `mode_why`) and
- * plan->warning, and sets plan->next_rsdp.  Park falls back to init (with
+ * part of plan->params, plan->ap_desc (led by `mode_why`), the per-CPU
+ * account plan->cpu[] and plan->warning, and sets plan->next_rsdp.  Park falls back to init (with
  * a warning) when it cannot work; mailbox never does. */
 int ap_handoff_plan(const struct sysview *sv, const struct load_request *rq,
 		    enum ap_handoff mode, const char *mode_why, struct planner *pl,

@@ -18,6 +18,44 @@ static bool mailbox_above_4g(uint64_t mailbox)
 	return mailbox > SZ_4G - 4096;
 }
 
+static const char *const where_key[] = {
+	[AP_WHERE_BOOT] = "boot", [AP_WHERE_PARKED] = "parked",
+	[AP_WHERE_ONLINE] = "online", [AP_WHERE_HELD] = "held",
+	[AP_WHERE_MAILBOX] = "mailbox", [AP_WHERE_STOPPED] = "stopped",
+};
+
+void ap_account_cpu(struct load_plan *plan, const struct ap_census *c,
+		    const struct ap_census_cpu *cpu, const char *handover,
+		    const char *handover_text, bool offered)
+{
+	struct plan_cpu *pc;
+
+	if (plan->ncpu >= MPK_MAX_APS)
+		return;
+	pc = &plan->cpu[plan->ncpu++];
+	pc->apic_id = cpu->apic_id;
+	pc->boot = cpu->where == AP_WHERE_BOOT;
+	pc->now = (unsigned)cpu->where < sizeof(where_key) / sizeof(where_key[0]) ?
+		  where_key[cpu->where] : "unknown";
+	ap_where_text(c, cpu, pc->now_text, sizeof(pc->now_text));
+	pc->handover = handover;
+	pc->handover_text = handover_text;
+	pc->offered = offered;
+}
+
+static const char *action_key(uint32_t action)
+{
+	switch (action) {
+	case MPK_AP_EXEMPT:
+		return "purgatory";
+	case MPK_AP_STAY:
+		return "stay";
+	case MPK_AP_MIGRATE:
+		return "migrate";
+	}
+	return "unreachable";
+}
+
 /* The route of one AP, and the words --plan says about it. */
 static uint32_t route(const struct ap_census *c, const struct ap_census_cpu *cpu,
 		      bool in_place, const char **how)
@@ -111,12 +149,11 @@ int ap_mailbox_plan(const struct ap_census *c, const struct acpi_tableset *table
 			handed++;
 		}
 		aps += action != MPK_AP_EXEMPT;
-		plan_text_append(plan->ap_desc, sizeof(plan->ap_desc), "\n  %s APIC ID %u: now %s -> %s",
-		       action == MPK_AP_EXEMPT ? "boot CPU" : "AP", cpu->apic_id,
-		       ap_where_text(c, cpu, where, sizeof(where)), how);
+		ap_account_cpu(plan, c, cpu, action_key(action), how,
+			       action != MPK_AP_UNREACHABLE);
 	}
-	plan_text_append(plan->ap_desc, sizeof(plan->ap_desc), "\n  %u of %u APs handed over, %u "
-	       "unreachable; IPIs: 0 INIT, 0 SIPI", handed, aps, unreachable);
+	snprintf(plan->ap_tally, sizeof(plan->ap_tally), "%u of %u APs handed over, %u "
+		 "unreachable; IPIs: 0 INIT, 0 SIPI", handed, aps, unreachable);
 	if (unreachable)
 		plan_text_append(plan->warning, sizeof(plan->warning), "; %s", c->returns_why);
 	else

@@ -421,11 +421,20 @@ static void test_purgatory_params(void **state)
 	for (unsigned n = 0; n < 4; n++)
 		assert_int_equal(pp->aps[n].apic_id, n);
 	assert_int_equal(pp->aps[4].apic_id, 0);
-	assert_non_null(strstr(p->ap_desc, "boot CPU APIC ID 0: now this kernel's boot CPU -> "
-			       "runs purgatory, boots the next kernel (never INIT)"));
-	assert_non_null(strstr(p->ap_desc, "AP APIC ID 1: now online in this kernel -> INIT\n"
-			       "  AP APIC ID 2: now online in this kernel -> INIT\n"
-			       "  AP APIC ID 3: now online in this kernel -> INIT"));
+	/* the per-CPU account (plan->cpu[], printed by src/report.c) */
+	assert_int_equal(p->ncpu, 4);
+	assert_true(p->cpu[0].boot);
+	assert_string_equal(p->cpu[0].now_text, "this kernel's boot CPU");
+	assert_string_equal(p->cpu[0].handover_text,
+			    "runs purgatory, boots the next kernel (never INIT)");
+	for (unsigned n = 1; n < 4; n++) {
+		assert_int_equal(p->cpu[n].apic_id, n);
+		assert_false(p->cpu[n].boot);
+		assert_string_equal(p->cpu[n].now, "online");
+		assert_string_equal(p->cpu[n].now_text, "online in this kernel");
+		assert_string_equal(p->cpu[n].handover, "init");
+		assert_string_equal(p->cpu[n].handover_text, "INIT");
+	}
 }
 
 static void test_flags(void **state)
@@ -512,10 +521,16 @@ static void test_boot_cpu_and_x2apic(void **state)
 	assert_int_equal(pp->aps[1].apic_id, 1);
 	assert_int_equal(pp->aps[2].apic_id, 0x100);
 	assert_int_equal(pp->aps[3].apic_id, 0x101);
-	assert_non_null(strstr(f->plan.ap_desc, "boot CPU APIC ID 257: now this kernel's boot CPU"));
-	assert_non_null(strstr(f->plan.ap_desc, "AP APIC ID 0: now "));
-	assert_non_null(strstr(f->plan.ap_desc, "-> INIT\n  AP APIC ID 1: now "));
-	assert_non_null(strstr(f->plan.ap_desc, "AP APIC ID 256: now "));
+	assert_int_equal(f->plan.ncpu, 4);
+	assert_int_equal(f->plan.cpu[3].apic_id, 257);
+	assert_true(f->plan.cpu[3].boot);
+	assert_string_equal(f->plan.cpu[3].now_text, "this kernel's boot CPU");
+	assert_int_equal(f->plan.cpu[0].apic_id, 0);
+	assert_string_equal(f->plan.cpu[0].handover, "init");
+	assert_int_equal(f->plan.cpu[1].apic_id, 1);
+	assert_string_equal(f->plan.cpu[1].handover_text, "INIT");
+	assert_int_equal(f->plan.cpu[2].apic_id, 256);
+	assert_false(f->plan.cpu[2].boot);
 
 	/* no apicid in /proc/cpuinfo: the MADT's first CPU is the boot CPU */
 	put_le32(tab + 44 + 4, 7);           /* first x2APIC entry: ID 7 */

@@ -220,10 +220,17 @@ static void test_plan_in_place(void **state)
 					 plan->acpi.madt_len, &next, &err), 0);
 	assert_int_equal(next.n, 3);
 	assert_int_equal(next.n_disabled, 1);
-	assert_non_null(strstr(plan->ap_desc, "AP APIC ID 3: now offline in this kernel, which "
-			       "kept it (not in the park loop) -> UNREACHABLE"));
-	assert_non_null(strstr(plan->ap_desc, "2 of 3 APs handed over, 1 unreachable; IPIs: "
-			       "0 INIT, 0 SIPI"));
+	assert_int_equal(plan->ncpu, 4);
+	assert_int_equal(plan->cpu[3].apic_id, 3);
+	assert_string_equal(plan->cpu[3].now, "held");
+	assert_string_equal(plan->cpu[3].now_text, "offline in this kernel, which kept it (not "
+			    "in the park loop)");
+	assert_string_equal(plan->cpu[3].handover, "unreachable");
+	assert_non_null(strstr(plan->cpu[3].handover_text, "UNREACHABLE"));
+	assert_false(plan->cpu[3].offered);
+	assert_true(plan->cpu[2].offered);
+	assert_string_equal(plan->ap_tally, "2 of 3 APs handed over, 1 unreachable; IPIs: "
+			    "0 INIT, 0 SIPI");
 	assert_non_null(strstr(plan->warning, "APIC ID 3 (offline in this kernel"));
 	load_plan_free(plan);
 	free(plan);

@@ -364,6 +364,87 @@ static void test_ap_handoff_and_last_handoff(void **state)
 	PARSE_FAILS("only one of", "--last-handoff", "--status");
 }
 
+/* Defect 11: --park-addr values that wrap, options that do nothing with
+ * the action given, and a second --initrd. */
+static void test_park_addr_values(void **state)
+{
+	struct options o;
+	struct mpk_error err = { 0 };
+
+	(void)state;
+	/* strtoull accepts "-1" (as 2^64-1) and "-4096": at + size wraps */
+	PARSE_FAILS("--park-addr=-1: negative; give a physical address", "-l", "K",
+		    "--park-addr=-1");
+	PARSE_FAILS("--park-addr=-4096: negative", "-l", "K", "--park-addr=-4096");
+	PARSE_FAILS("--park-addr= -4096: negative", "-l", "K", "--park-addr= -4096");
+	PARSE_FAILS("--park-addr=0x20000800: not page aligned (a multiple of 0x1000",
+		    "-l", "K", "--park-addr=0x20000800");
+	PARSE_FAILS("--park-addr=0xfffffffffffff000: the park region (0x12000 bytes) would "
+		    "end beyond the 64-bit address space", "-l", "K",
+		    "--park-addr=0xfffffffffffff000");
+	PARSE_FAILS("--park-addr=0x10000000000000000: not a nonzero physical address", "-l",
+		    "K", "--park-addr=0x10000000000000000");
+	assert_int_equal(PARSE(&o, &err, "-l", "K", "--park-addr=0xffffffffeeffe000"), 0);
+	assert_int_equal(o.park_addr, 0xffffffffeeffe000ull);
+	assert_int_equal(PARSE(&o, &err, "-l", "K", "--park-addr=536870912"), 0);
+	assert_int_equal(o.park_addr, 0x20000000);
+}
+
+static void test_no_effect_with_action(void **state)
+{
+	struct options o;
+	struct mpk_error err = { 0 };
+
+	(void)state;
+	PARSE_FAILS("-i has no effect with -e", "-e", "-i");
+	PARSE_FAILS("-i has no effect with -u", "-u", "--no-checks");
+	PARSE_FAILS("--console-serial has no effect with -e", "-e", "--console-serial");
+	PARSE_FAILS("--console-serial has no effect with --status", "--status",
+		    "--console-serial=0x2f8");
+	PARSE_FAILS("-t has no effect with --last-handoff", "--last-handoff", "-t", "bzImage");
+	PARSE_FAILS("-d has no effect with -u", "-u", "-d");
+	PARSE_FAILS("-s has no effect with -e", "-e", "-s");
+	PARSE_FAILS("-s has no effect with --status", "--status", "-s");
+	PARSE_FAILS("-s has no effect with --last-handoff", "--last-handoff", "-s");
+	PARSE_FAILS("--sysroot has no effect with -e: it gives --plan another system to read",
+		    "-e", "--sysroot=/tmp/r");
+	PARSE_FAILS("-i has no effect with -e: it configures a load; give it with -l", "-e", "-i");
+	PARSE_FAILS("-i has no effect with -h", "-h", "-i");
+	/* -u -s is meaningful: it unloads what kexec_file_load loaded */
+	assert_int_equal(PARSE(&o, &err, "-u", "-s"), 0);
+}
+
+static void test_second_initrd(void **state)
+{
+	(void)state;
+	PARSE_FAILS("--initrd=/b: an initrd was already given (/a); mpkexec loads one",
+		    "-l", "K", "--initrd=/a", "--initrd=/b");
+	PARSE_FAILS("--initrd=/b: an initrd was already given (/a)", "-l", "K",
+		    "--ramdisk=/a", "--initrd", "/b");
+	PARSE_FAILS("--initrd=/a: an initrd was already given (/a)", "-l", "K",
+		    "--initrd=/a", "--ramdisk=/a");
+}
+
+static void test_json(void **state)
+{
+	struct options o;
+	struct mpk_error err = { 0 };
+
+	(void)state;
+	assert_int_equal(PARSE(&o, &err, "--plan", "--json", "/k"), 0);
+	assert_true(o.json);
+	assert_true(o.plan);
+	assert_int_equal(PARSE(&o, &err, "--status", "--json"), 0);
+	assert_true(o.json);
+	assert_int_equal(PARSE(&o, &err, "--json", "--last-handoff"), 0);
+	assert_true(o.json);
+	assert_int_equal(PARSE(&o, &err, "--status"), 0);
+	assert_false(o.json);
+	PARSE_FAILS("--json has no effect with -l (without --plan)", "-l", "/k", "--json");
+	PARSE_FAILS("--json has no effect with -e", "-e", "--json");
+	PARSE_FAILS("--json has no effect with -u", "-u", "--json");
+	PARSE_FAILS("--json has no effect with -v", "-v", "--json");
+}
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -380,6 +461,10 @@ int main(void)
 		cmocka_unit_test(test_console_serial),
 		cmocka_unit_test(test_usage_errors),
 		cmocka_unit_test(test_parse_again),
+		cmocka_unit_test(test_park_addr_values),
+		cmocka_unit_test(test_no_effect_with_action),
+		cmocka_unit_test(test_second_initrd),
+		cmocka_unit_test(test_json),
 	};
 
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);

@@ -1,11 +1,18 @@
 """Checks of what a kernel started by mpkexec reports about the AP handoff:
 its MADT (parsed here, independently of mpkexec), /proc/iomem, dmesg, the
-handoff report (mpkexec --last-handoff) and CPU hotplug; and, for every
+handoff report (mpkexec --last-handoff --json, record MPK-HANDOFF-JSON),
+the plan the previous generation loaded it with (mpkexec --plan --json,
+MPK-PLAN-JSON; schemas in docs/json.md) and CPU hotplug; and, for every
 generation and loader, what it got of the firmware: EFI (present on OVMF
 with generation 0's runtime map and a working GetVariable, absent on
 SeaBIOS) and the RSDP it used (check_firmware)."""
 import re
 import struct
+
+from harness import json_record
+
+SCHEMA_PLAN = "mpkexec-plan/1"
+SCHEMA_HANDOFF = "mpkexec-last-handoff/1"
 
 PARK_REGION_SIZE = 0x9000 + 1024 * 32      # include/mpkexec/park-abi.h
 PARK_RESET_VECTOR = 0x1000 + 0x20
@@ -53,6 +60,120 @@ def smp_bringup_ms(dmesg_lines):
         elif "smp: Brought up" in l:
             t1 = float(m.group(1))
     return None if t0 is None or t1 is None else (t1 - t0) * 1000.0
+
+
+def handoff_report(c, i, g):
+    """The generation's handoff report (--last-handoff --json), checked to
+    be there, to parse and to have the schema we read; else None."""
+    rec = (g.get("HANDOFF-JSON") or [None])[0]
+    r = json_record(rec)
+    c.check(r is not None and r.get("schema") == SCHEMA_HANDOFF,
+            "gen %d --last-handoff --json" % i, SCHEMA_HANDOFF,
+            rec and (rec.get("json_error") or rec.get("msg") or
+                     (r and r.get("schema"))))
+    return r if r is not None and r.get("schema") == SCHEMA_HANDOFF else None
+
+
+def load_plan(c, i, g):
+    """The plan generation i loaded the next one with (--plan --json), checked
+    to be there and to have the schema we read; else None."""
+    rec = (g.get("PLAN-JSON") or [None])[0]
+    p = json_record(rec)
+    c.check(p is not None and p.get("schema") == SCHEMA_PLAN,
+            "gen %d --plan --json" % i, SCHEMA_PLAN,
+            rec and (rec.get("json_error") or rec.get("msg") or
+                     (p and p.get("schema"))))
+    return p if p is not None and p.get("schema") == SCHEMA_PLAN else None
+
+
+def report_cpu(r, apic):
+    return next((x for x in r["cpus"] if x["apic_id"] == apic), None)
+
+
+def check_report_matches_plan(c, i, r, plan):
+    """What purgatory reports against what the previous generation planned:
+    the digests it checked, the RSDP and the park region it handed over."""
+    if plan is None:
+        return
+    want = len(plan["digests"]["ranges"])
+    c.check(r["digests_checked"] == want and want >= 1,
+            "gen %d report digests: every planned range checked and matched" % i,
+            want, r["digests_checked"])
+    if r["strategy"] != "park-failed":
+        c.check(r["rsdp"] == plan["acpi"]["rsdp"], "gen %d report RSDP is the planned one" % i,
+                plan["acpi"]["rsdp"], r["rsdp"])
+        c.check(r["park_base"] == (plan["ap_handoff"]["park_base"] or "0x0"),
+                "gen %d report park region is the planned one" % i,
+                plan["ap_handoff"]["park_base"], r["park_base"])
+    c.check(len(r["cpus"]) == len(plan["ap_handoff"]["cpus"]) and
+            sorted(x["apic_id"] for x in r["cpus"]) ==
+            sorted(x["apic_id"] for x in plan["ap_handoff"]["cpus"]),
+            "gen %d report has a record for every planned CPU" % i,
+            sorted(x["apic_id"] for x in plan["ap_handoff"]["cpus"]),
+            sorted(x["apic_id"] for x in r["cpus"]))
+
+
+def check_plan(c, i, plan, ncpu, handoff):
+    """The plan of a chain generation (one handoff mode): every CPU of the
+    MADT listed, one boot CPU, every AP handed over in `handoff` mode and
+    offered to the next kernel."""
+    if plan is None:
+        return
+    ap = plan["ap_handoff"]
+    c.check(ap["mode"] == handoff, "gen %d plan AP handoff mode" % i, handoff, ap["mode"])
+    cpus = ap["cpus"]
+    c.check(len(cpus) == ncpu, "gen %d plan lists every CPU" % i, ncpu, len(cpus))
+    c.check([x["boot"] for x in cpus].count(True) == 1, "gen %d plan: one boot CPU" % i, 1,
+            [x["apic_id"] for x in cpus if x["boot"]])
+    aps = [x for x in cpus if not x["boot"]]
+    c.check(all(x["handover"] == handoff and x["offered"] for x in aps),
+            "gen %d plan: every AP handed over by %s and offered" % (i, handoff), handoff,
+            [(x["apic_id"], x["handover"], x["offered"]) for x in aps])
+
+
+def check_plan_expect(c, i, plan, want):
+    """A story generation's plan against `want`: mode, summary (substrings),
+    tally, cpus ({APIC ID: (now, handover)}), park_base."""
+    if plan is None:
+        return
+    ap = plan["ap_handoff"]
+    if "mode" in want:
+        c.check(ap["mode"] == want["mode"], "gen %d plan AP handoff mode" % i, want["mode"],
+                ap["mode"])
+    for needle in want.get("summary", ()):
+        c.check(needle in ap["summary"], "gen %d plan summary says %r" % (i, needle), needle,
+                ap["summary"])
+    if "tally" in want:
+        c.check(ap["tally"] == want["tally"], "gen %d plan tally" % i, want["tally"],
+                ap["tally"])
+    for apic, (now, how) in sorted(want.get("cpus", {}).items()):
+        got = next((x for x in ap["cpus"] if x["apic_id"] == apic), None)
+        c.check(got is not None and (got["now"], got["handover"]) == (now, how),
+                "gen %d plan CPU %d (now, handover)" % (i, apic), (now, how),
+                got and (got["now"], got["handover"], got["now_text"], got["handover_text"]))
+    if "park_base" in want:
+        c.check(ap["park_base"] == want["park_base"], "gen %d plan park region" % i,
+                want["park_base"], ap["park_base"])
+
+
+def check_load_account(c, i, plan, msgs):
+    """The AP account `mpkexec -l` printed (MPK-LOADMSG lines; the init
+    script's `read` drops their indentation) is the plan's, line by line."""
+    if plan is None:
+        return
+    ap = plan["ap_handoff"]
+    want = ["mpkexec: AP handoff: " + ap["summary"]]
+    want += ["%s APIC ID %d: now %s -> %s" % ("boot CPU" if x["boot"] else "AP", x["apic_id"],
+                                              x["now_text"], x["handover_text"])
+             for x in ap["cpus"]]
+    if ap["tally"]:
+        want.append(ap["tally"])
+    missing = [w for w in want if w not in msgs]
+    c.check(not missing, "gen %d -l account matches the plan (%d lines)" % (i, len(want)),
+            "every line", missing[:3])
+    if plan["warning"]:
+        c.check("mpkexec: warning: " + plan["warning"] in msgs,
+                "gen %d -l warning is the plan's" % i, plan["warning"], msgs)
 
 
 def check_region_is_nvs(c, i, g, base):
@@ -124,12 +245,11 @@ def check_firmware(c, i, g, firmware, g0):
     c.check(addr is not None, "gen %d dmesg names the RSDP" % i, "ACPI: RSDP 0x...", addr)
     # The RSDP purgatory put in acpi_rsdp_addr is the one the kernel used,
     # not the one EFI's configuration table names.
-    handed = [re.search(r"RSDP handed over: (0x[0-9a-f]+)", r["line"])
-              for r in g.get("HANDOFF", [])]
-    handed = [int(m.group(1), 16) for m in handed if m]
-    if handed:
-        c.check(addr == handed[0], "gen %d kernel used the RSDP handed over" % i,
-                hex(handed[0]), addr and hex(addr))
+    r = json_record((g.get("HANDOFF-JSON") or [None])[0])
+    if r is not None and r.get("schema") == SCHEMA_HANDOFF:
+        handed = int(r["rsdp"], 16)
+        c.check(addr == handed, "gen %d kernel used the RSDP handed over" % i,
+                hex(handed), addr and hex(addr))
     if addr is not None and (firmware != "seabios" or addr != addr0):
         tables = ranges(g, "IOMEM-ACPI")
         c.check(any(a <= addr and addr + 36 - 1 <= b for a, b in tables),
@@ -137,16 +257,15 @@ def check_firmware(c, i, g, firmware, g0):
                 "in one of", [r["range"] for r in g.get("IOMEM-ACPI", [])])
 
 
-def check_generation(c, i, g, ncpu, handoff, hotplug):
+def check_generation(c, i, g, ncpu, handoff, hotplug, plan=None):
     """Checks generation i (started by mpkexec) for `handoff` ("park",
     "init", or "file": loaded with -s, the kernel's own kexec_file_load and
     purgatory, which put the APs in INIT and leave no report); g maps a
-    record tag to its list of records."""
+    record tag to its list of records; plan is the previous generation's
+    --plan --json (None with -s)."""
     aps = ncpu - 1
     madt = parse_madt((g.get("APIC") or [{}])[0].get("hex", ""))
     enabled = [a for a, f in madt["cpus"] if f & 3]
-    report = [r["line"] for r in g.get("HANDOFF", [])]
-    text = "\n".join(report)
     dmesg = [r["line"] for r in g.get("DMESG", [])]
     c.check(madt["ok"], "gen %d MADT checksum and length" % i, "valid", madt["ok"])
     c.check(len(enabled) == ncpu, "gen %d MADT CPUs enabled" % i, ncpu, len(enabled))
@@ -155,18 +274,23 @@ def check_generation(c, i, g, ncpu, handoff, hotplug):
     if handoff == "file":
         c.check(madt["wakeup"] is None, "gen %d MADT has no wakeup structure" % i,
                 None, madt["wakeup"])
-        c.check(all("no mpkexec report" in l for l in report[:1]),
+        rec = (g.get("HANDOFF-JSON") or [{}])[0]
+        c.check(rec.get("rc") == "66" and "no mpkexec report" in rec.get("msg", ""),
                 "gen %d no mpkexec handoff report (kexec_file_load)" % i,
-                "no report", report[:2])
+                "rc=66 no mpkexec report", (rec.get("rc"), rec.get("msg")))
         return
-    c.check("digests:" in text and "all matched" in text,
-            "gen %d report digests" % i, "all matched", report[:3])
+    r = handoff_report(c, i, g)
+    if r is None:
+        return
+    c.check(r["digests_checked"] >= 1, "gen %d report digests" % i, ">= 1 checked, all matched",
+            r["digests_checked"])
+    check_report_matches_plan(c, i, r, plan)
     if handoff == "init":
         c.check(madt["wakeup"] is None, "gen %d MADT has no wakeup structure" % i,
                 None, madt["wakeup"])
-        c.check("strategy: init" in text, "gen %d report strategy" % i, "init", report[:2])
-        c.check("IPIs sent: %d INIT, 0 SIPI" % aps in text, "gen %d report IPIs" % i,
-                "%d INIT, 0 SIPI" % aps, [l for l in report if "IPIs" in l])
+        c.check(r["strategy"] == "init", "gen %d report strategy" % i, "init", r["strategy"])
+        c.check((r["init_ipis"], r["sipi_ipis"]) == (aps, 0), "gen %d report IPIs" % i,
+                (aps, 0), (r["init_ipis"], r["sipi_ipis"]))
         return
     w = madt["wakeup"]
     c.check(w is not None and w[0] == 1 and w[1] == 24,
@@ -177,17 +301,24 @@ def check_generation(c, i, g, ncpu, handoff, hotplug):
     c.check(reset == mbox + PARK_RESET_VECTOR, "gen %d MADT ResetVector" % i,
             hex(mbox + PARK_RESET_VECTOR), reset and hex(reset))
     check_region_is_nvs(c, i, g, mbox)
-    c.check("strategy: park" in text, "gen %d report strategy" % i, "park", report[:2])
-    c.check("IPIs sent: %d INIT, %d SIPI" % (aps, 2 * aps) in text,
-            "gen %d report IPIs" % i, "%d INIT, %d SIPI" % (aps, 2 * aps),
-            [l for l in report if "IPIs" in l])
-    parked = [l for l in report if "parked via INIT-SIPI-SIPI" in l]
-    c.check(len(parked) == aps, "gen %d report: every AP parked" % i, aps, len(parked))
-    c.check("park region now: %#x" % mbox in text, "gen %d report names the MADT mailbox" % i,
-            hex(mbox), [l for l in report if "park region now" in l])
-    woken = [l for l in report if "woken by mailbox" in l and not l.endswith(" 0 wakeups")]
-    c.check(len(woken) == aps, "gen %d every AP woken through the mailbox" % i, aps,
-            [l for l in report if "APIC ID" in l and "wakeups" in l])
+    c.check(r["strategy"] == "park", "gen %d report strategy" % i, "park", r["strategy"])
+    c.check((r["init_ipis"], r["sipi_ipis"]) == (aps, 2 * aps), "gen %d report IPIs" % i,
+            (aps, 2 * aps), (r["init_ipis"], r["sipi_ipis"]))
+    parked = [x["apic_id"] for x in r["cpus"] if x["outcome"] == "parked-init-sipi"]
+    c.check(len(parked) == aps and r["self_apic_id"] not in parked,
+            "gen %d report: every AP parked" % i, aps,
+            [(x["apic_id"], x["outcome_text"]) for x in r["cpus"]])
+    c.check(int(r["park_base"], 16) == mbox, "gen %d report park region is the MADT mailbox" % i,
+            hex(mbox), r["park_base"])
+    now = r.get("park_now")
+    c.check(now is not None and int(now["region_base"], 16) == mbox,
+            "gen %d park status table (MPKP) names the MADT mailbox" % i, hex(mbox),
+            now and now["region_base"] or r.get("park_now_error"))
+    woken = [x["apic_id"] for x in (now or {}).get("cpus", [])
+             if x["state"] == "woken" and x["wakeups"] >= 1]
+    c.check(sorted(woken) == sorted(parked), "gen %d every AP woken through the mailbox" % i,
+            sorted(parked), [(x["apic_id"], x["state"], x["wakeups"])
+                             for x in (now or {}).get("cpus", [])])
     if hotplug:
         rounds = g.get("HOTPLUG", [])
         good = [r for r in rounds if r.get("offline") == "0" and
@@ -199,24 +330,15 @@ def check_generation(c, i, g, ncpu, handoff, hotplug):
                 done.get("failed"))
 
 
-def report_region(report):
-    """The park region the handoff report names ("park region now: 0x...")."""
-    for l in report:
-        m = re.match(r"park region now: (0x[0-9a-f]+)", l)
-        if m:
-            return int(m.group(1), 16)
-    return None
-
-
-def check_story_generation(c, i, g, exp, prev_region):
+def check_story_generation(c, i, g, exp, prev_region, plan=None):
     """Checks generation i of a story chain (scenario.story_test) against
     exp: brought (CPUs Linux brought up), enabled (APIC IDs enabled in its
-    MADT), wakeup (MADT wakeup version, None for no structure), strategy,
-    ipis ((INIT, SIPI)), outcomes ({APIC ID: outcome text}), region ("same"
-    or "new" relative to prev_region).  Returns the region it saw."""
+    MADT), wakeup (MADT wakeup version, None for no structure), strategy
+    (report key), ipis ((INIT, SIPI)), outcomes ({APIC ID: outcome key, or
+    words of its outcome_text}), region ("same" or "new" relative to
+    prev_region); plan is the previous generation's --plan --json.  Returns
+    the park region the report's status table names."""
     madt = parse_madt((g.get("APIC") or [{}])[0].get("hex", ""))
-    report = [r["line"] for r in g.get("HANDOFF", [])]
-    text = "\n".join(report)
     dmesg = [r["line"] for r in g.get("DMESG", [])]
     enabled = sorted(a for a, f in madt["cpus"] if f & 3)
     c.check(madt["ok"] or (exp.get("wakeup") == 0 and madt["wakeup"] is not None
@@ -227,23 +349,28 @@ def check_story_generation(c, i, g, exp, prev_region):
             sorted(exp["enabled"]), enabled)
     c.check(any("smp: Brought up 1 node, %d CPU" % exp["brought"] in l for l in dmesg),
             "gen %d dmesg brought up" % i, "%d CPUs" % exp["brought"], dmesg)
-    c.check("all matched" in text, "gen %d report digests" % i, "all matched", report[:3])
-    c.check("strategy: %s" % exp["strategy"] in text, "gen %d report strategy" % i,
-            exp["strategy"], [l for l in report if l.startswith("strategy")])
-    want = "IPIs sent: %d INIT, %d SIPI" % exp["ipis"]
-    c.check(want in text, "gen %d report IPIs" % i, want, [l for l in report if "IPIs" in l])
-    # the per-CPU outcomes: after "purgatory ran on ...", before "park region now"
-    start = next((n for n, l in enumerate(report) if l.startswith("purgatory ran on")),
-                 len(report))
-    stop = next((n for n, l in enumerate(report) if l.startswith("park region now")),
-                len(report))
+    r = handoff_report(c, i, g)
+    if r is None:
+        return None
+    c.check(r["digests_checked"] >= 1, "gen %d report digests" % i, ">= 1 checked, all matched",
+            r["digests_checked"])
+    check_report_matches_plan(c, i, r, plan)
+    c.check(r["strategy"] == exp["strategy"], "gen %d report strategy" % i, exp["strategy"],
+            r["strategy"])
+    c.check((r["init_ipis"], r["sipi_ipis"]) == tuple(exp["ipis"]), "gen %d report IPIs" % i,
+            tuple(exp["ipis"]), (r["init_ipis"], r["sipi_ipis"]))
     for apic, outcome in sorted(exp.get("outcomes", {}).items()):
-        line = next((l for l in report[start:stop]
-                     if l.strip().startswith("APIC ID %d: " % apic)), None)
-        c.check(line is not None and outcome in line,
-                "gen %d report CPU %d outcome" % (i, apic), outcome, line)
+        got = report_cpu(r, apic)
+        c.check(got is not None and (got["outcome"] == outcome or
+                                     outcome in got["outcome_text"]),
+                "gen %d report CPU %d outcome" % (i, apic), outcome,
+                got and (got["outcome"], got["outcome_text"]))
+    now = r.get("park_now")
+    region = int(now["region_base"], 16) if now else None
+    if now:
+        c.check(now["is_reported_region"], "gen %d park status table is the reported region" % i,
+                r["park_base"], now["region_base"])
     w = madt["wakeup"]
-    region = report_region(report)
     if exp.get("wakeup") is None:
         c.check(w is None, "gen %d MADT has no wakeup structure" % i, None, w)
         return region
@@ -252,7 +379,7 @@ def check_story_generation(c, i, g, exp, prev_region):
             "version %d" % exp["wakeup"], w)
     if w is None or region is None:
         c.check(region is not None, "gen %d report names the park region" % i,
-                "park region now: ...", report[-6:])
+                "park_now.region_base", r.get("park_now_error"))
         return region
     if exp.get("mailbox_zeroed"):
         # Linux >= 6.11 with a v0 mailbox: offlining off, address cleared

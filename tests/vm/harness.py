@@ -6,6 +6,7 @@ API:
   run(cache, initramfs, chain, ...) -> Result
       Result.lines     [(t_seconds, text)] host monotonic time of each line
       Result.records   [dict] parsed MPK-* lines: tag, t, and key=value fields
+                       (json=: the rest of the line, see json_record)
       Result.latencies [dict] gen, kernel, ms: MPK-EXEC -> next "Linux version"
       Result.ok/error  finished with MPK-DONE / why not
       Result.first_kernel_s  QEMU start -> gen 0's first "Linux version" line
@@ -17,6 +18,7 @@ import argparse
 import fcntl
 import glob
 import hashlib
+import json
 import os
 import re
 import select
@@ -30,7 +32,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_CACHE = "/var/cache/mpkexec-vm"
 QEMU = "qemu-system-x86_64"
 # Fields that take the rest of the line (they contain spaces).
-REST_FIELDS = ("cmdline", "msg", "line")
+REST_FIELDS = ("cmdline", "msg", "line", "json")
 # One host thread runs every vCPU in turn.  With multi-threaded TCG, 4 vCPUs
 # on 2 host cores (3 of them spinning in a park loop) made handoffs 2-10x
 # slower, and 6.12 guests now and then died of "Oops: int3" right after
@@ -141,6 +143,20 @@ def parse_record(text, t):
         val, _, rest = rest[km.end():].partition(" ")
         rec[key] = val
     return rec
+
+
+def json_record(rec):
+    """The object of an MPK-*-JSON record (mpkexec --json output, schemas in
+    docs/json.md), or None if the command failed (rec["msg"] says why) or
+    the JSON does not parse (rec["json_error"] then says why)."""
+    if rec is None or rec.get("rc") != "0" or "json" not in rec:
+        return None
+    if "parsed" not in rec:
+        try:
+            rec["parsed"] = json.loads(rec["json"])
+        except ValueError as e:
+            rec["parsed"], rec["json_error"] = None, str(e)
+    return rec["parsed"]
 
 
 class Result:

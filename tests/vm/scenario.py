@@ -123,6 +123,7 @@ def chain_test(name, chain, handoff="park", hotplug=0, firmware=None):
     c.check(len(gens) == len(kernels), "generation count", len(kernels),
             len(gens))
     prev_next = None
+    plans = []
     for i, g in enumerate(gens[:len(kernels)]):
         rec, k = g["GEN"], kernels[i]
         words = rec.get("cmdline", "").split()
@@ -144,7 +145,15 @@ def chain_test(name, chain, handoff="park", hotplug=0, firmware=None):
         handoff_checks.check_firmware(c, i, lists[i], cfg["firmware"], lists[0])
         if i > 0 and (cfg["loader"] == "mpkexec" or handoff == "file"):
             handoff_checks.check_generation(c, i, lists[i], ncpu, handoff,
-                                            hotplug if k == "6.12" else 0)
+                                            hotplug if k == "6.12" else 0, plans[i - 1])
+        # the plan this generation loads the next one with (--plan --json)
+        plan = None
+        if i + 1 < len(kernels) and cfg["loader"] == "mpkexec" and handoff != "file":
+            plan = handoff_checks.load_plan(c, i, lists[i])
+            handoff_checks.check_plan(c, i, plan, ncpu, handoff)
+            handoff_checks.check_load_account(
+                c, i, plan, [r["line"] for r in lists[i].get("LOADMSG", [])])
+        plans.append(plan)
         bring = handoff_checks.smp_bringup_ms([r["line"] for r in lists[i].get("DMESG", [])])
         if bring is not None:
             print("smp-bringup gen=%d kernel=%s handoff=%s ms=%.1f" % (
@@ -223,7 +232,8 @@ def story_test(name, gens, qemu_args=(), firmware=None):
     per generation: kernel, k (its own command-line words), x (mpkexec -l
     options it loads the next one with), off (CPUs it offlines first), and
     what it must report: online, paging (4/5), loadmsg (substrings of the -l
-    account it prints), and for every generation after the first the
+    account it prints), plan (handoff_checks.check_plan_expect: its
+    --plan --json), and for every generation after the first the
     handoff_checks.check_story_generation expectations.  Every generation is
     also checked for what it got of `firmware` (see setup;
     handoff_checks.check_firmware)."""
@@ -243,6 +253,7 @@ def story_test(name, gens, qemu_args=(), firmware=None):
     split, lists = split_generations(res)
     c.check(len(split) == len(gens), "generation count", len(gens), len(split))
     region = None
+    plans = []
     for i, (got, exp) in enumerate(zip(split, gens)):
         rec = got["GEN"]
         c.check(rec.get("release") == cfg["versions"][exp["kernel"]], "gen %d release" % i,
@@ -256,7 +267,8 @@ def story_test(name, gens, qemu_args=(), firmware=None):
             want = split[i - 1].get("NEXT", {}).get("token")
             c.check(want and rec.get("token") == want, "gen %d initrd token" % i, want,
                     rec.get("token"))
-            region = handoff_checks.check_story_generation(c, i, lists[i], exp, region)
+            region = handoff_checks.check_story_generation(c, i, lists[i], exp, region,
+                                                           plans[i - 1])
         else:
             region = None
         handoff_checks.check_firmware(c, i, lists[i], cfg["firmware"], lists[0])
@@ -279,6 +291,14 @@ def story_test(name, gens, qemu_args=(), firmware=None):
             for needle in exp.get("loadmsg", ()):
                 c.check(any(needle in m for m in msgs), "gen %d -l account says %r" % (i, needle),
                         needle, msgs)
+            # the plan of that load (--plan --json), its expectations, and
+            # the -l account printed from the same plan
+            plan = handoff_checks.load_plan(c, i, lists[i])
+            handoff_checks.check_plan_expect(c, i, plan, exp.get("plan", {}))
+            handoff_checks.check_load_account(c, i, plan, msgs)
+            plans.append(plan)
+        else:
+            plans.append(None)
         bring = handoff_checks.smp_bringup_ms([r["line"] for r in lists[i].get("DMESG", [])])
         print("gen %d: kernel=%s online=%s paging=%s%s" % (
             i, exp["kernel"], rec.get("online"), rec.get("paging"),
