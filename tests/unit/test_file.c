@@ -24,6 +24,24 @@
 
 #define MAX (64u << 20)
 
+/* Linked with -Wl,--wrap=pread: file.c's reads come here, at most 4 KiB at
+ * a time, and `mid_read` runs once after the first one, so a file can be
+ * changed in the middle of a read deterministically. */
+ssize_t __real_pread(int fd, void *buf, size_t n, off_t off);
+ssize_t __wrap_pread(int fd, void *buf, size_t n, off_t off);
+static void (*mid_read)(void);
+
+ssize_t __wrap_pread(int fd, void *buf, size_t n, off_t off)
+{
+	ssize_t r = __real_pread(fd, buf, n > 4096 ? 4096 : n, off);
+	void (*hook)(void) = mid_read;
+
+	mid_read = NULL;
+	if (hook)
+		hook();
+	return r;
+}
+
 static char dir[64];
 static char path[128];
 
@@ -341,6 +359,78 @@ static void test_changed_before_read(void **state)
 	free(data);
 }
 
+static char mid_path[160];
+
+static void mid_truncate(void)
+{
+	assert_int_equal(truncate(mid_path, 5000), 0);
+}
+
+static void mid_append(void)
+{
+	FILE *f = fopen(mid_path, "ab");
+
+	assert_non_null(f);
+	fputs("more", f);
+	fclose(f);
+}
+
+static void mid_rewrite(void)
+{
+	int fd = open(mid_path, O_WRONLY);
+
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, "XXXX", 4, 0), 4);
+	close(fd);
+}
+
+/* Defect 4: a file changed while it is being read is refused: cut short,
+ * grown, or rewritten in place (size unchanged: the timestamps tell). */
+static void test_changed_during_read(void **state)
+{
+	static const struct {
+		void (*hook)(void);
+		const char *what;
+	} cases[] = {
+		{ mid_truncate, "changed while being read: 16384 bytes when opened, but it ends "
+				"at byte 5000" },
+		{ mid_append, "changed while being read (it grew)" },
+		{ mid_rewrite, "changed while being read (written to at the same time)" },
+	};
+	struct timespec past[2] = { { 1000000000, 0 }, { 1000000000, 0 } };
+	uint8_t *data = pattern(16384, 8);
+	char want[400];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct mpk_error err = { 0 };
+		struct blob b;
+
+		snprintf(mid_path, sizeof(mid_path), "%s", put("moving", data, 16384));
+		/* an old mtime, so a write in the same clock tick still shows */
+		assert_int_equal(utimensat(AT_FDCWD, mid_path, past, 0), 0);
+		mid_read = cases[i].hook;
+		assert_int_equal(file_read(mid_path, "initrd", FILE_RAW, MAX, &b, &err), -1);
+		assert_null(mid_read);
+		snprintf(want, sizeof(want), "initrd '%s': %s; nothing was loaded: try again "
+			 "once nothing writes to it", mid_path, cases[i].what);
+		assert_int_equal(err.exit_code, MPK_EXIT_NOINPUT);
+		assert_string_equal(err.msg, want);
+		assert_null(b.data);
+	}
+	/* unchanged, the same reads succeed */
+	{
+		struct mpk_error err = { 0 };
+		struct blob b;
+
+		assert_int_equal(file_read(put("still", data, 16384), "initrd", FILE_RAW, MAX, &b,
+					   &err), 0);
+		assert_memory_equal(b.data, data, 16384);
+		blob_free(&b);
+	}
+	free(data);
+}
+
 /* Defect 5: the size is known (and can be refused) before a byte is read:
  * a 64 GiB sparse file opens at once. */
 static void test_size_before_read(void **state)
@@ -392,7 +482,7 @@ static void test_file_syscall_kernel_fd(void **state)
 	assert_int_not_equal(fd, b.fd);
 	back = malloc(len + 1);
 	assert_non_null(back);
-	assert_int_equal(pread(fd, back, len + 1, 0), len);
+	assert_int_equal(__real_pread(fd, back, len + 1, 0), len);
 	assert_memory_equal(back, data, len);
 	close(fd);
 	blob_free(&b);
@@ -411,6 +501,7 @@ int main(void)
 		cmocka_unit_test(test_one_byte),
 		cmocka_unit_test(test_changed_after_read),
 		cmocka_unit_test(test_changed_before_read),
+		cmocka_unit_test(test_changed_during_read),
 		cmocka_unit_test(test_size_before_read),
 		cmocka_unit_test(test_file_syscall_kernel_fd),
 	};
