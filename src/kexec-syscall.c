@@ -114,32 +114,62 @@ int kexec_unload(bool file_syscall, struct mpk_error *err)
 	return 0;
 }
 
+int kexec_file_kernel_fd(const char *kernel_path, const struct blob *kernel, bool *owned,
+			 struct mpk_error *err)
+{
+	int fd;
+
+	/* The file's own fd when its bytes go to the kernel unchanged: IMA
+	 * appraises a kernel by its security.ima xattr, which a memfd does not
+	 * carry (kexec-tools passes the file too).  A memfd only for what
+	 * mpkexec inflated. */
+	*owned = false;
+	if (!kernel->inflated && kernel->has_fd)
+		return kernel->fd;
+	fd = memfd_create("mpkexec-kernel", MFD_CLOEXEC);
+	if (fd < 0)
+		return mpk_fail(err, MPK_EXIT_OSERR, "kernel image '%s': cannot stage the "
+				"inflated kernel for kexec_file_load: %s", kernel_path,
+				strerror(errno));
+	for (size_t off = 0; off < kernel->size;) {
+		ssize_t n = write(fd, kernel->data + off, kernel->size - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			int e = n < 0 ? errno : ENOSPC;
+
+			close(fd);
+			return mpk_fail(err, MPK_EXIT_OSERR, "kernel image '%s': cannot stage "
+					"the inflated kernel for kexec_file_load: %s", kernel_path,
+					strerror(e));
+		}
+		off += (size_t)n;
+	}
+	*owned = true;
+	return fd;
+}
+
 int kexec_file_load_image(const char *kernel_path, const struct blob *kernel,
-			  const char *initrd_path, const char *cmdline,
-			  struct mpk_error *err)
+			  const char *initrd_path, const struct blob *initrd,
+			  const char *cmdline, struct mpk_error *err)
 {
 	unsigned long flags = initrd_path ? 0 : KEXEC_FILE_NO_INITRAMFS;
-	int kfd, ifd = -1, rc = 0;
+	bool owned;
+	int kfd, rc = 0;
 
-	/* Hand over the bytes already read (and inflated): a memfd keeps the
-	 * file's check and the kernel's view the same. */
-	kfd = memfd_create("mpkexec-kernel", MFD_CLOEXEC);
-	if (kfd < 0 || write(kfd, kernel->data, kernel->size) != (ssize_t)kernel->size)
-		rc = mpk_fail(err, MPK_EXIT_OSERR, "kernel image '%s': cannot stage for "
-			      "kexec_file_load: %s", kernel_path, strerror(errno));
-	if (rc == 0 && initrd_path) {
-		ifd = open(initrd_path, O_RDONLY | O_CLOEXEC);
-		if (ifd < 0)
-			rc = mpk_fail(err, MPK_EXIT_NOINPUT, "initrd '%s': cannot open: %s",
-				      initrd_path, strerror(errno));
-	}
-	if (rc == 0 && syscall(SYS_kexec_file_load, kfd, ifd, strlen(cmdline) + 1, cmdline,
-			       flags) != 0)
+	/* The initrd was opened (and refused if not a regular file) by
+	 * file_open: the kernel reads that same open file. */
+	if (initrd_path && (!initrd || !initrd->has_fd))
+		return mpk_fail(err, MPK_EXIT_INTERNAL, "initrd '%s': not opened", initrd_path);
+	kfd = kexec_file_kernel_fd(kernel_path, kernel, &owned, err);
+	if (kfd < 0)
+		return -1;
+	if (syscall(SYS_kexec_file_load, kfd, initrd_path ? initrd->fd : -1,
+		    strlen(cmdline) + 1, cmdline, flags) != 0)
 		rc = syscall_failed("kexec_file_load", errno, err);
-	if (kfd >= 0)
+	if (owned)
 		close(kfd);
-	if (ifd >= 0)
-		close(ifd);
 	return rc;
 }
 

@@ -11,10 +11,17 @@
 
 int kexec_load_plan(const struct load_plan *plan, struct mpk_error *err);
 int kexec_unload(bool file_syscall, struct mpk_error *err);
-/* kexec_file_load: the kernel's own loader and purgatory. */
+/* kexec_file_load: the kernel's own loader and purgatory.  `kernel` and
+ * `initrd` come from file_open/file_load (the initrd only opened, not read:
+ * the kernel reads its fd). */
 int kexec_file_load_image(const char *kernel_path, const struct blob *kernel,
-			  const char *initrd_path, const char *cmdline,
-			  struct mpk_error *err);
+			  const char *initrd_path, const struct blob *initrd,
+			  const char *cmdline, struct mpk_error *err);
+/* The kernel fd kexec_file_load gets: the file's own (kernel->fd) when
+ * nothing was inflated, so IMA sees its xattr; otherwise a memfd holding
+ * the inflated bytes, *owned set (the caller closes it). */
+int kexec_file_kernel_fd(const char *kernel_path, const struct blob *kernel, bool *owned,
+			 struct mpk_error *err);
 /* Only returns on failure. */
 int kexec_reboot(struct mpk_error *err);
 

@@ -1,15 +1,18 @@
 /* mpkexec: load a next kernel and hand the machine over to it.
  * The load path is a pipeline: options -> inputs (image, initrd, running
  * system) -> plan (pure) -> load (the one kexec_load call). */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bzimage-load.h"
+#include "bzimage.h"
 #include "error.h"
 #include "exec-prepare.h"
 #include "file.h"
 #include "kexec-syscall.h"
+#include "mpkexec/bootparam.h"
 #include "options.h"
 #include "plan.h"
 #include "purgatory-link.h"
@@ -17,7 +20,64 @@
 #include "sysview.h"
 
 #define MAX_KERNEL_BYTES (512ul << 20)
-#define MAX_INITRD_BYTES (64ul << 30) /* the planner decides what fits */
+#define MAX_INITRD_BYTES (64ul << 30) /* half of System RAM decides first */
+
+/* System RAM in the map the planner uses: kexec_load and kexec_file_load
+ * refuse a segment larger than half of it (plan_check_limits says the same
+ * after planning). */
+static uint64_t system_ram(const struct sysview *sv)
+{
+	uint64_t total = 0;
+
+	for (size_t i = 0; i < sv->firmware_map.n; i++)
+		if (sv->firmware_map.r[i].type == E820_RAM)
+			total += sv->firmware_map.r[i].end - sv->firmware_map.r[i].start;
+	return total;
+}
+
+/* Whether the running kernel uses 5-level paging: Linux clears "la57" from
+ * the cpuinfo flags unless it runs with it (no5lvl, 4-level build, no CPU
+ * support). */
+static bool host_5level(const char *root)
+{
+	size_t len;
+	uint8_t *text = sysview_slurp(root, "/proc/cpuinfo", &len);
+	bool la57 = text && cpuinfo_has_flag((char *)text, "la57");
+
+	free(text);
+	return la57;
+}
+
+/* The kernel is read (once, into private memory: see file.h) and its
+ * header checked; the initrd is opened and its size checked against the
+ * kernel's limit before a byte of it is read or digested; with -s it is
+ * not read at all (kexec_file_load reads the fd). */
+static int read_inputs(const struct options *o, const struct sysview *sv,
+		       struct load_request *rq, struct mpk_error *err)
+{
+	uint64_t half = system_ram(sv) / 2;
+	struct bzimage bz;
+
+	if (file_open(o->kernel, "kernel image", &rq->kernel, err) < 0 ||
+	    file_load(&rq->kernel, o->kernel, "kernel image", FILE_INFLATE_GZIP,
+		      MAX_KERNEL_BYTES, err) < 0 ||
+	    bzimage_parse(rq->kernel.data, rq->kernel.size, o->kernel, &bz, err) < 0 ||
+	    bzimage_check_host(&bz, host_5level(o->sysroot), o->kernel, err) < 0)
+		return -1;
+	if (!o->initrd)
+		return 0;
+	if (file_open(o->initrd, "initrd", &rq->initrd, err) < 0)
+		return -1;
+	if (half && rq->initrd.file_size > half)
+		return mpk_fail(err, MPK_EXIT_NOSPACE,
+				"initrd '%s': %" PRIu64 " MiB; the kernel accepts segments of at "
+				"most half of System RAM (%" PRIu64 " MiB); use a smaller initrd",
+				o->initrd, rq->initrd.file_size >> 20, half >> 20);
+	if (o->file_syscall)
+		return 0;
+	return file_load(&rq->initrd, o->initrd, "initrd", FILE_RAW,
+			 half && half < MAX_INITRD_BYTES ? (size_t)half : MAX_INITRD_BYTES, err);
+}
 
 static int load_with_file_syscall(struct load_request *rq, struct mpk_error *err)
 {
@@ -25,7 +85,7 @@ static int load_with_file_syscall(struct load_request *rq, struct mpk_error *err
 		"kexec_file_load loader and purgatory: no digest check by mpkexec and no "
 		"AP handoff (secondary CPUs stay wherever the old kernel leaves them)\n");
 	return kexec_file_load_image(rq->kernel_path, &rq->kernel, rq->initrd_path,
-				     rq->cmdline, err);
+				     &rq->initrd, rq->cmdline, err);
 }
 
 static int do_load(const struct options *o, struct mpk_error *err)
@@ -43,12 +103,7 @@ static int do_load(const struct options *o, struct mpk_error *err)
 
 	if (sysview_read(o->sysroot, &sv, err) < 0)
 		return -1;
-	if (file_read(o->kernel, "kernel image", FILE_INFLATE_GZIP, MAX_KERNEL_BYTES,
-		      &rq.kernel, err) < 0)
-		goto out;
-	/* -s reads the initrd itself (an fd); otherwise read it now. */
-	if (o->initrd && !o->file_syscall &&
-	    file_read(o->initrd, "initrd", FILE_RAW, MAX_INITRD_BYTES, &rq.initrd, err) < 0)
+	if (read_inputs(o, &sv, &rq, err) < 0)
 		goto out;
 	cmdline = options_cmdline(o, sv.cmdline);
 	if (!cmdline) {

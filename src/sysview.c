@@ -23,7 +23,7 @@ uint8_t *sysview_slurp(const char *root, const char *path, size_t *len)
 	int fd, saved;
 
 	snprintf(full, sizeof(full), "%s%s", root, path);
-	fd = open(full, O_RDONLY | O_CLOEXEC);
+	fd = file_open_text(full); /* never blocks on a FIFO (issue 9, defect 3) */
 	if (fd < 0)
 		return NULL;
 	buf = malloc(cap + 1);

@@ -17,7 +17,6 @@ struct bzimage {
 	uint16_t xloadflags;
 	bool relocatable;
 	uint32_t kernel_alignment;
-	uint8_t min_alignment;     /* log2 */
 	uint32_t cmdline_size;     /* max command line length, NUL excluded */
 	uint32_t initrd_addr_max;  /* highest byte address an initrd may use */
 	uint64_t pref_address;
@@ -25,11 +24,25 @@ struct bzimage {
 	size_t header_end;         /* offset one past the setup header */
 	const uint8_t *setup;      /* start of the image (real-mode part) */
 	const uint8_t *kernel;     /* protected-mode part */
-	size_t kernel_size;
+	size_t kernel_size;        /* syssize * 16: what is loaded */
+	uint32_t syssize;          /* protected-mode part, 16-byte units */
+	size_t signature_size;     /* PE certificate table after it, not loaded */
 };
 
-/* Validates and decodes `image`.  `path` only names the file in errors. */
+#define HDR_SYSSIZE 0x1f4u         /* u32, 16-byte units (protocol >= 2.04) */
+
+/* Validates and decodes `image`.  `path` only names the file in errors.
+ * The file must be exactly the setup part ((setup_sects + 1) * 512, with 0
+ * meaning 4) plus syssize * 16 bytes, optionally followed by the PE
+ * certificate table a signing tool (sbsign, pesign) appends and records in
+ * the PE header; anything else is refused as truncated or mislabelled. */
 int bzimage_parse(const uint8_t *image, size_t size, const char *path,
 		  struct bzimage *bz, struct mpk_error *err);
+
+/* Whether the running kernel can enter this image at its 64-bit entry:
+ * with 5-level paging on (`host_5level`: "la57" in /proc/cpuinfo flags),
+ * the image must have XLF_5LEVEL.  Pure, like bzimage_parse. */
+int bzimage_check_host(const struct bzimage *bz, bool host_5level, const char *path,
+		       struct mpk_error *err);
 
 #endif

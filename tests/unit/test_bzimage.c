@@ -27,7 +27,6 @@
 #define V61_LOADFLAGS        0x01
 #define V61_XLOADFLAGS       0x007f
 #define V61_KERNEL_ALIGNMENT 0x200000u
-#define V61_MIN_ALIGNMENT    21
 #define V61_CMDLINE_SIZE     0x7ffu
 #define V61_INITRD_ADDR_MAX  0x7fffffffu
 #define V61_PREF_ADDRESS     0x1000000u
@@ -113,7 +112,6 @@ static void test_real_header_decoded(void **state)
 	assert_int_equal(bz.xloadflags, V61_XLOADFLAGS);
 	assert_true(bz.relocatable);
 	assert_int_equal(bz.kernel_alignment, V61_KERNEL_ALIGNMENT);
-	assert_int_equal(bz.min_alignment, V61_MIN_ALIGNMENT);
 	assert_int_equal(bz.cmdline_size, V61_CMDLINE_SIZE);
 	assert_int_equal(bz.initrd_addr_max, V61_INITRD_ADDR_MAX);
 	assert_int_equal(bz.pref_address, V61_PREF_ADDRESS);
@@ -122,22 +120,31 @@ static void test_real_header_decoded(void **state)
 	assert_ptr_equal(bz.setup, img);
 	assert_ptr_equal(bz.kernel, img + V61_SETUP_SIZE);
 	assert_int_equal(bz.kernel_size, V61_SYSSIZE * 16);
+	assert_int_equal(bz.syssize, V61_SYSSIZE);
+	assert_int_equal(bz.signature_size, 0);
 	free(img);
 }
 
+/* A kernel whose setup part really is 4 sectors long (setup_sects 0 in
+ * the header): the real header's first 0xa00 bytes, then the kernel. */
 static void test_setup_sects_zero_means_four(void **state)
 {
 	struct mpk_error err = { 0 };
 	struct bzimage bz;
-	size_t size;
-	uint8_t *img = padded_kernel(&size);
+	size_t size, small = 5 * 512 + V61_SYSSIZE * 16;
+	uint8_t *img = padded_kernel(&size), *four = malloc(small);
 
 	(void)state;
-	img[HDR_SETUP_SECTS] = 0;
-	assert_int_equal(bzimage_parse(img, size, "k", &bz, &err), 0);
+	assert_non_null(four);
+	memcpy(four, img, 5 * 512);
+	memcpy(four + 5 * 512, img + V61_SETUP_SIZE, V61_SYSSIZE * 16);
+	four[HDR_SETUP_SECTS] = 0;
+	assert_int_equal(bzimage_parse(four, small, "k", &bz, &err), 0);
 	assert_int_equal(bz.setup_sects, 4);
-	assert_ptr_equal(bz.kernel, img + 5 * 512);
-	assert_int_equal(bz.kernel_size, size - 5 * 512);
+	assert_ptr_equal(bz.kernel, four + 5 * 512);
+	assert_memory_equal(bz.kernel, img + V61_SETUP_SIZE, 64);
+	assert_int_equal(bz.kernel_size, V61_SYSSIZE * 16);
+	free(four);
 	free(img);
 }
 
@@ -311,6 +318,130 @@ static void test_header_end_out_of_range(void **state)
 	free(img);
 }
 
+static void expect_reject_exact(const uint8_t *img, size_t size, const char *msg)
+{
+	struct mpk_error err = { 0 };
+	struct bzimage bz;
+
+	assert_int_equal(bzimage_parse(img, size, "/boot/vmlinuz-test", &bz, &err), -1);
+	assert_int_equal(err.exit_code, MPK_EXIT_BADINPUT);
+	assert_string_equal(err.msg, msg);
+}
+
+/* Issue 9, defect 2: a kernel cut short after its setup part used to be
+ * accepted (and loaded, digests over the short bytes). */
+static void test_truncated_protected_mode_part(void **state)
+{
+	size_t size;
+	uint8_t *img = padded_kernel(&size);
+
+	(void)state;
+	expect_reject_exact(img, size - 1,
+			    "kernel image '/boot/vmlinuz-test': truncated: setup_sects=39 and "
+			    "syssize 0x7d820 say the file has 8245760 bytes (protected-mode part "
+			    "0x7d8200 at 0x5000), but it has only 8245759; copy the whole file");
+	expect_reject(img, 4000000, "truncated", "only 4000000");
+	expect_reject(img, V61_SETUP_SIZE + 1, "truncated", "syssize 0x7d820");
+	put_le32(img + HDR_SYSSIZE, 0);
+	expect_reject(img, size, "syssize is 0", NULL);
+	free(img);
+}
+
+/* Issue 9, defect 2: setup_sects 0 or 1 on a full image put the kernel at
+ * 0xa00 or 0x400 instead of 0x5000. */
+static void test_setup_sects_wrong_on_full_image(void **state)
+{
+	size_t size;
+	uint8_t *img = padded_kernel(&size);
+
+	(void)state;
+	img[HDR_SETUP_SECTS] = 0;
+	expect_reject_exact(img, size,
+			    "kernel image '/boot/vmlinuz-test': 8245760 bytes, but setup_sects=4 "
+			    "(0 in the header: 4) and syssize 0x7d820 say 8227840, and the 17920 "
+			    "bytes after that are not a PE signature: setup_sects or syssize is "
+			    "wrong (a corrupt or patched header); refusing to guess where the "
+			    "kernel starts");
+	img[HDR_SETUP_SECTS] = 1;
+	expect_reject(img, size, "setup_sects=1 and syssize 0x7d820 say 8226304", "not a PE");
+	/* too many: the file looks short */
+	img[HDR_SETUP_SECTS] = 40;
+	expect_reject(img, size, "truncated: setup_sects=40", "but it has only 8245760");
+	free(img);
+}
+
+#define PE_OFF      0x40u   /* e_lfanew of the 6.1 image */
+#define PE_SECDIR   (PE_OFF + 24 + 112 + 4 * 8)
+
+/* A signed kernel: sbsign/pesign append an Authenticode certificate table
+ * after setup + syssize * 16 and record it in the PE header.  Accepted, and
+ * the signature is not loaded. */
+static void test_signed_image(void **state)
+{
+	struct mpk_error err = { 0 };
+	struct bzimage bz;
+	size_t size, sig = 0x6f0;
+	uint8_t *img = padded_kernel(&size);
+
+	(void)state;
+	assert_int_equal(get_le32(img + 0x3c), PE_OFF);
+	img = realloc(img, size + sig);
+	assert_non_null(img);
+	memset(img + size, 0x30, sig);
+	put_le32(img + PE_SECDIR, (uint32_t)size);
+	put_le32(img + PE_SECDIR + 4, (uint32_t)sig);
+	assert_int_equal(bzimage_parse(img, size + sig, "k", &bz, &err), 0);
+	assert_int_equal(bz.kernel_size, V61_SYSSIZE * 16);
+	assert_int_equal(bz.signature_size, sig);
+	/* the table must start right after the kernel and end with the file */
+	put_le32(img + PE_SECDIR, (uint32_t)size + 8);
+	put_le32(img + PE_SECDIR + 4, (uint32_t)sig - 8);
+	expect_reject(img, size + sig, "1776 bytes after that are not a PE signature", NULL);
+	put_le32(img + PE_SECDIR, (uint32_t)size);
+	expect_reject(img, size + sig, "not a PE signature", NULL);
+	free(img);
+}
+
+/* Issue 9, defect 12: boot_flag was never checked. */
+static void test_boot_flag(void **state)
+{
+	size_t size;
+	uint8_t *img = padded_kernel(&size);
+
+	(void)state;
+	put_le16(img + HDR_BOOT_FLAG, 0x55aa);
+	expect_reject_exact(img, size,
+			    "kernel image '/boot/vmlinuz-test': boot_flag at offset 0x1fe is "
+			    "0x55aa, not 0xaa55: not a bzImage, or a corrupt one");
+	free(img);
+}
+
+/* Issue 9, defect 12: XLF_5LEVEL on a host running 5-level paging. */
+static void test_5level_host(void **state)
+{
+	struct mpk_error err = { 0 };
+	struct bzimage bz;
+	size_t size;
+	uint8_t *img = padded_kernel(&size);
+
+	(void)state;
+	assert_int_equal(bzimage_parse(img, size, "k", &bz, &err), 0);
+	assert_true(bz.xloadflags & XLF_5LEVEL);
+	assert_int_equal(bzimage_check_host(&bz, true, "k", &err), 0);
+	assert_int_equal(bzimage_check_host(&bz, false, "k", &err), 0);
+	put_le16(img + HDR_XLOADFLAGS, V61_XLOADFLAGS & ~XLF_5LEVEL);
+	assert_int_equal(bzimage_parse(img, size, "k", &bz, &err), 0);
+	assert_int_equal(bzimage_check_host(&bz, false, "k", &err), 0);
+	assert_int_equal(bzimage_check_host(&bz, true, "/boot/old", &err), -1);
+	assert_int_equal(err.exit_code, MPK_EXIT_BADINPUT);
+	assert_string_equal(err.msg,
+			    "kernel image '/boot/old': cannot be entered with 5-level paging, "
+			    "which the running kernel uses (la57): xloadflags 0x005f lacks "
+			    "XLF_5LEVEL; load a kernel built with 5-level paging support, or "
+			    "boot the running one with no5lvl");
+	free(img);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -327,6 +458,11 @@ int main(void)
 		cmocka_unit_test(test_pref_address_unaligned),
 		cmocka_unit_test(test_init_size_smaller_than_kernel),
 		cmocka_unit_test(test_header_end_out_of_range),
+		cmocka_unit_test(test_truncated_protected_mode_part),
+		cmocka_unit_test(test_setup_sects_wrong_on_full_image),
+		cmocka_unit_test(test_signed_image),
+		cmocka_unit_test(test_boot_flag),
+		cmocka_unit_test(test_5level_host),
 	};
 
 	return cmocka_run_group_tests_name("bzimage_parse", tests, NULL, NULL);
