@@ -3,11 +3,10 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
+#include "bytes.h"
 #include "mpkexec/bootparam.h"
 #include "park-region.h"
 
-#define SZ_1M (1ull << 20)
-#define SZ_4G (1ull << 32)
 
 int handoff_region_place(struct planner *pl, uint64_t at, uint64_t *base,
 			 struct mpk_error *err)
@@ -67,6 +66,13 @@ int handoff_tables_add(const struct acpi_tableset *tables, const uint8_t *madt,
 	if (acpi_build_handoff(tables, madt, madt_len, park_base + PARK_STATUS_OFF, base,
 			       &plan->acpi, err) < 0)
 		return -1;
+	/* The segment is exactly what was reserved: a longer buffer would run
+	 * into whatever the planner puts next (the park region). */
+	if (plan->acpi.len > len) {
+		acpi_handoff_free(&plan->acpi);
+		return mpk_fail(err, MPK_EXIT_INTERNAL, "ACPI tables: built %zu bytes into a "
+				"reservation of %zu", plan->acpi.len, len);
+	}
 	if (memmap_set_type(&plan->handed_map, base,
 			    base + ((plan->acpi.len + 4095) & ~(size_t)4095), E820_ACPI) < 0) {
 		acpi_handoff_free(&plan->acpi);
