@@ -9,13 +9,13 @@
 
 #include "ap-census.h"
 #include "ap-mailbox.h"
+#include "bytes.h"
 #include "handoff-place.h"
 #include "madt.h"
 #include "mpkexec/bootparam.h"
 #include "park-region.h"
 #include "tdx.h"
 
-#define SZ_1M                 (1ull << 20)
 #define GATHER_TIMEOUT_MS     1000u
 
 void ap_handoff_place_trampoline(struct planner *pl, struct load_plan *plan,

@@ -8,6 +8,7 @@
 
 #include "ap-handoff.h"
 #include "boot-params.h"
+#include "bytes.h"
 #include "bzimage.h"
 #include "digest.h"
 #include "efi-handover.h"
@@ -16,8 +17,6 @@
 #include "planner.h"
 #include "unaccepted.h"
 
-#define SZ_1M   (1ull << 20)
-#define SZ_4G   (1ull << 32)
 /* kexec's destination limit with 4-level paging (MAXMEM). */
 #define KEXEC_DEST_LIMIT (1ull << 46)
 #define SETUP_DATA_HDR   16u  /* next, type, len */
