@@ -167,6 +167,53 @@ static void test_census_foreign_mailbox(void **state)
 	world_free(w);
 }
 
+/* An MPKP table longer than a region, claiming more records than it has:
+ * only the PARK_MAX_CPUS records inside a region are read (purgatory reads
+ * the record named here in the region itself). */
+static void test_census_mpkp_records_bounded(void **state)
+{
+	struct world *w = world_new(RELEASE_612, 0, true, (uint32_t[]){ A, W, W, W }, "012");
+	size_t len = PARK_STATUS_LEN(2000);
+	uint8_t *t = calloc(1, len);
+
+	(void)state;
+	assert_non_null(t);
+	memcpy(t, w->sv.mpkp, w->sv.mpkp_len);
+	put_le32(t + PARK_STATUS_BODY + 4, 0xffffffffu);               /* nr_cpus */
+	put_le32(t + PARK_STATUS_HEAD + 3 * PARK_CPU_SIZE + PARK_CPU_APIC_ID, 99);
+	put_le32(t + PARK_STATUS_HEAD + 1500 * PARK_CPU_SIZE + PARK_CPU_APIC_ID, 3);
+	put_le32(t + PARK_STATUS_HEAD + 1500 * PARK_CPU_SIZE + PARK_CPU_STATE, P);
+	free(w->sv.mpkp);
+	w->sv.mpkp = t;
+	w->sv.mpkp_len = len;
+	ap_census_take(&w->sv, w->fw_madt, w->fw_len, &w->cpus, 0, &w->census);
+	assert_int_equal(w->census.region, REGION);
+	assert_int_equal(w->census.cpu[2].record, 2);
+	assert_int_equal(w->census.cpu[3].record, MPK_NO_RECORD);
+	assert_int_equal(w->census.cpu[3].where, AP_WHERE_STOPPED);
+	world_free(w);
+}
+
+/* An MPKP region base near 2^64: base + size wraps past 4 GiB's test. */
+static void test_census_region_near_2_64(void **state)
+{
+	struct world *w = world_new(RELEASE_612, 0, true, (uint32_t[]){ A, P, P, P }, "0");
+	const uint64_t top = 0xfffffffffffff000ull;
+
+	(void)state;
+	put_le64(w->sv.mpkp + PARK_STATUS_BODY + 8, top);
+	memmap_free(&w->sv.firmware_map);
+	assert_int_equal(memmap_add(&w->sv.firmware_map, 0xfffffffff0000000ull,
+				    0xffffffffffffffffull, E820_NVS), 0);
+	ap_census_take(&w->sv, w->fw_madt, w->fw_len, &w->cpus, 0, &w->census);
+	assert_int_equal(w->census.mailbox, top);
+	assert_int_equal(w->census.region, top);
+	assert_false(w->census.region_reusable);
+	assert_string_equal(w->census.region_why, "it is above 4 GiB, outside purgatory's "
+			    "identity map");
+	world_free(w);
+}
+
 static void plan_begin(struct world *w, struct planner *pl, struct load_plan *plan)
 {
 	memset(plan, 0, sizeof(*plan));
@@ -360,6 +407,8 @@ int main(void)
 		cmocka_unit_test(test_census_v0_zeroed_found_through_mpkp),
 		cmocka_unit_test(test_census_held_and_not_nvs),
 		cmocka_unit_test(test_census_foreign_mailbox),
+		cmocka_unit_test(test_census_mpkp_records_bounded),
+		cmocka_unit_test(test_census_region_near_2_64),
 		cmocka_unit_test(test_plan_in_place),
 		cmocka_unit_test(test_plan_relocate),
 		cmocka_unit_test(test_plan_relocates_when_region_unusable),
