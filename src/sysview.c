@@ -168,7 +168,10 @@ uint64_t cpuinfo_khz(const char *text)
 	const char *p = strstr(text, "cpu MHz");
 	double mhz;
 
-	if (!p || sscanf(p, "cpu MHz : %lf", &mhz) != 1 || mhz <= 0)
+	/* Purgatory multiplies the rate by milliseconds: 1e300, inf or nan
+	 * would make its waits 0 or years.  (The negated test catches nan.) */
+	if (!p || sscanf(p, "cpu MHz : %lf", &mhz) != 1 ||
+	    !(mhz >= CPUINFO_MHZ_MIN && mhz <= CPUINFO_MHZ_MAX))
 		return 0;
 	return (uint64_t)(mhz * 1000.0);
 }
@@ -293,15 +296,28 @@ int sysview_read(const char *root, struct sysview *sv, struct mpk_error *err)
 
 	text = sysview_slurp(root, "/proc/cpuinfo", &len);
 	if (text) {
+		const char *mhz = strstr((char *)text, "cpu MHz");
+
 		sv->have_boot_apic_id = cpuinfo_boot_apic_id((char *)text, &sv->boot_apic_id);
 		sv->tsc_khz = cpuinfo_khz((char *)text);
+		if (!sv->tsc_khz && mhz) {
+			sv->tsc_khz = SYSVIEW_TSC_KHZ_GUESS;
+			snprintf(sv->tsc_note, sizeof(sv->tsc_note), "TSC rate assumed %u MHz: "
+				 "/proc/cpuinfo says \"%.*s\", not a rate between %u and %u MHz",
+				 SYSVIEW_TSC_KHZ_GUESS / 1000, (int)strcspn(mhz, "\n") > 40 ? 40 :
+				 (int)strcspn(mhz, "\n"), mhz, CPUINFO_MHZ_MIN, CPUINFO_MHZ_MAX);
+		}
 		sv->n_online = cpuinfo_apic_ids((char *)text, sv->online_apic_ids,
 						SYSVIEW_MAX_CPUS);
 		sv->tdx_guest_flag = cpuinfo_has_flag((char *)text, "tdx_guest");
 		free(text);
 	}
-	if (!sv->tsc_khz)
-		sv->tsc_khz = 3000000;
+	if (!sv->tsc_khz) {
+		sv->tsc_khz = SYSVIEW_TSC_KHZ_GUESS;
+		snprintf(sv->tsc_note, sizeof(sv->tsc_note), "TSC rate assumed %u MHz: %s",
+			 SYSVIEW_TSC_KHZ_GUESS / 1000, !text ? "/proc/cpuinfo unreadable" :
+			 "processor 0 has no \"cpu MHz\" in /proc/cpuinfo");
+	}
 
 	text = sysview_slurp(root, "/proc/meminfo", &len);
 	if (text) {

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,20 @@
 /* kexec's destination limit with 4-level paging (MAXMEM). */
 #define KEXEC_DEST_LIMIT (1ull << 46)
 #define SETUP_DATA_HDR   16u  /* next, type, len */
+
+/* One more sentence for plan->warning (said on stderr at load time). */
+__attribute__((format(printf, 2, 3)))
+static void warn(struct load_plan *plan, const char *fmt, ...)
+{
+	char one[sizeof(plan->warning)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(one, sizeof(one), fmt, ap);
+	va_end(ap);
+	plan_text_append(plan->warning, sizeof(plan->warning), "%s%s",
+			 plan->warning[0] ? "; " : "", one);
+}
 
 static int place_kernel(struct planner *pl, const struct bzimage *bz, const char *path,
 			uint64_t memsz, uint64_t *addr, struct mpk_error *err)
@@ -247,6 +262,9 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
 
 	if (ap_handoff_plan(sv, rq, mode, mode_why, &pl, plan, err) < 0)
 		goto fail;
+	if (p->nr_aps && sv->tsc_note[0])
+		warn(plan, "%s; purgatory's AP waits (INIT settle, gather timeout) are timed "
+		     "with it", sv->tsc_note);
 
 	report = &pieces[npieces++];
 	*report = (struct setup_piece){ .type = MPK_SETUP_DATA_TYPE, .node = true,

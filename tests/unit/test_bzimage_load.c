@@ -487,6 +487,25 @@ static void test_running_kernel_unknown(void **state)
 	free(sv);
 }
 
+/* A TSC rate sysview had to guess is said at load time. */
+static void test_tsc_guess_warned(void **state)
+{
+	struct fix *f = *state;
+	struct load_request rq = request(f, CMDLINE, true);
+	struct sysview *sv = malloc(sizeof(*sv));
+
+	assert_non_null(sv);
+	memcpy(sv, &f->sv, sizeof(*sv));
+	plan_ok(f, sv, &rq);
+	assert_string_equal(f->plan.warning, "");
+	snprintf(sv->tsc_note, sizeof(sv->tsc_note), "TSC rate assumed 3000 MHz: why");
+	plan_ok(f, sv, &rq);
+	assert_int_equal(f->plan.params.tsc_khz, sv->tsc_khz);
+	assert_string_equal(f->plan.warning, "TSC rate assumed 3000 MHz: why; purgatory's AP "
+			    "waits (INIT settle, gather timeout) are timed with it");
+	free(sv);
+}
+
 static void test_boot_cpu_and_x2apic(void **state)
 {
 	struct fix *f = *state;
@@ -820,6 +839,7 @@ int main(void)
 		cmocka_unit_test(test_flags),
 		cmocka_unit_test(test_no_initrd),
 		cmocka_unit_test(test_running_kernel_unknown),
+		cmocka_unit_test(test_tsc_guess_warned),
 		cmocka_unit_test(test_boot_cpu_and_x2apic),
 		cmocka_unit_test(test_madt_unreadable),
 		cmocka_unit_test(test_plan_free),

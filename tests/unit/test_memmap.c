@@ -396,6 +396,54 @@ static void test_cpuinfo_no_apicid(void **state)
 	assert_int_equal(id, 77);
 }
 
+/* The TSC rate purgatory times its waits with: a number of MHz in
+ * [1, 100000], or 0 (the caller assumes 3 GHz and says so). */
+static void test_cpuinfo_mhz_bounded(void **state)
+{
+	(void)state;
+	assert_int_equal(cpuinfo_khz("processor\t: 0\ncpu MHz\t\t: 2995.200\n"), 2995200);
+	assert_int_equal(cpuinfo_khz("cpu MHz\t\t: 1\n"), 1000);
+	assert_int_equal(cpuinfo_khz("cpu MHz\t\t: 100000\n"), 100000000);
+	assert_int_equal(cpuinfo_khz("cpu MHz\t\t: 100000.1\n"), 0);
+	assert_int_equal(cpuinfo_khz("cpu MHz\t\t: 1e300\n"), 0);
+	assert_int_equal(cpuinfo_khz("cpu MHz\t\t: 1e19\n"), 0);
+	assert_int_equal(cpuinfo_khz("cpu MHz\t\t: nan\n"), 0);
+	assert_int_equal(cpuinfo_khz("cpu MHz\t\t: -nan\n"), 0);
+	assert_int_equal(cpuinfo_khz("cpu MHz\t\t: inf\n"), 0);
+	assert_int_equal(cpuinfo_khz("cpu MHz\t\t: 0.5\n"), 0);
+	assert_int_equal(cpuinfo_khz("cpu MHz\t\t: -3000\n"), 0);
+	assert_int_equal(cpuinfo_khz("cpu MHz\t\t: fast\n"), 0);
+	assert_int_equal(cpuinfo_khz("flags\t: fpu\n"), 0);
+}
+
+static void test_sysview_tsc_guess_noted(void **state)
+{
+	const char *root = *state;
+	struct mpk_error err = { 0 };
+	struct sysview *sv = malloc(sizeof(*sv));
+
+	assert_non_null(sv);
+	put_range(root, 0, "0x0\n", "0x3fffffff\n", "System RAM\n");
+	put_file(root, "proc/cpuinfo", "processor\t: 0\ncpu MHz\t\t: 1e300\napicid\t\t: 0\n");
+	assert_int_equal(sysview_read(root, sv, &err), 0);
+	assert_int_equal(sv->tsc_khz, 3000000);
+	assert_string_equal(sv->tsc_note, "TSC rate assumed 3000 MHz: /proc/cpuinfo says "
+			    "\"cpu MHz\t\t: 1e300\", not a rate between 1 and 100000 MHz");
+	sysview_free(sv);
+	put_file(root, "proc/cpuinfo", "processor\t: 0\ncpu MHz\t\t: 2995.200\n");
+	assert_int_equal(sysview_read(root, sv, &err), 0);
+	assert_int_equal(sv->tsc_khz, 2995200);
+	assert_string_equal(sv->tsc_note, "");
+	sysview_free(sv);
+	put_file(root, "proc/cpuinfo", "processor\t: 0\n");
+	assert_int_equal(sysview_read(root, sv, &err), 0);
+	assert_int_equal(sv->tsc_khz, 3000000);
+	assert_string_equal(sv->tsc_note, "TSC rate assumed 3000 MHz: processor 0 has no "
+			    "\"cpu MHz\" in /proc/cpuinfo");
+	sysview_free(sv);
+	free(sv);
+}
+
 static void test_sysview_fixture(void **state)
 {
 	struct mpk_error err = { 0 };
@@ -548,6 +596,9 @@ int main(void)
 		cmocka_unit_test(test_cpuinfo_no_apicid),
 		cmocka_unit_test(test_sysview_fixture),
 		cmocka_unit_test_setup_teardown(test_sysview_minimal_tree, tree_setup, tree_teardown),
+		cmocka_unit_test(test_cpuinfo_mhz_bounded),
+		cmocka_unit_test_setup_teardown(test_sysview_tsc_guess_noted, tree_setup,
+						tree_teardown),
 		cmocka_unit_test_setup_teardown(test_sysview_no_memmap, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_sysview_rsdp_efi_systab, tree_setup,
 						tree_teardown),
