@@ -73,6 +73,13 @@ int handoff_tables_add(const struct acpi_tableset *tables, const uint8_t *madt,
 		return mpk_fail(err, MPK_EXIT_INTERNAL, "ACPI tables: built %zu bytes into a "
 				"reservation of %zu", plan->acpi.len, len);
 	}
+	/* Purgatory edits the MADT at madt_addr: the next kernel must find it
+	 * there through its XSDT and its RSDT. */
+	if (!acpi_handoff_lists(&plan->acpi, plan->acpi.madt_addr)) {
+		acpi_handoff_free(&plan->acpi);
+		return mpk_fail(err, MPK_EXIT_INTERNAL, "ACPI tables: the new MADT at %#" PRIx64
+				" is not listed in the new XSDT and RSDT", base);
+	}
 	if (memmap_set_type(&plan->handed_map, base,
 			    base + ((plan->acpi.len + 4095) & ~(size_t)4095), E820_ACPI) < 0) {
 		acpi_handoff_free(&plan->acpi);

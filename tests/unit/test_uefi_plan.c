@@ -239,6 +239,7 @@ static void test_ovmf_park_1024_cpus(void **state)
 	assert_true(acpi->memsz >= acpi->bufsz);
 	assert_true(f->plan.acpi.madt_len >= len + 16);
 	assert_int_equal(f->plan.params.madt_addr, acpi->mem + f->plan.acpi.madt_off);
+	assert_true(acpi_handoff_lists(&f->plan.acpi, f->plan.params.madt_addr));
 	assert_int_equal(madt_parse_cpus(acpi->buf + f->plan.acpi.madt_off, f->plan.acpi.madt_len,
 					 next, &err), 0);
 	assert_int_equal(next->n, 1024);
