@@ -8,6 +8,17 @@
 #include "park-region.h"
 
 
+int handoff_region_check(uint64_t at, struct mpk_error *err)
+{
+	/* at > 4 GiB - size, not at + size > 4 GiB: any u64 may arrive here
+	 * (-1, -4096), and the sum would wrap. */
+	if (at & 4095 || at < SZ_1M || at > SZ_4G - PARK_REGION_SIZE)
+		return mpk_fail(err, MPK_EXIT_USAGE, "--park-addr=%#" PRIx64 ": the park "
+				"region needs %#x bytes, 4 KiB aligned, between 1 MiB and "
+				"4 GiB", at, PARK_REGION_SIZE);
+	return 0;
+}
+
 int handoff_region_place(struct planner *pl, uint64_t at, uint64_t *base,
 			 struct mpk_error *err)
 {
@@ -15,10 +26,8 @@ int handoff_region_place(struct planner *pl, uint64_t at, uint64_t *base,
 				     .align = 4096, .min = SZ_1M, .max = SZ_4G, .top_down = true };
 
 	if (at) {
-		if (at & 4095 || at < SZ_1M || at + PARK_REGION_SIZE > SZ_4G)
-			return mpk_fail(err, MPK_EXIT_USAGE, "--park-addr=%#" PRIx64 ": the park "
-					"region needs %#x bytes, 4 KiB aligned, between 1 MiB and "
-					"4 GiB", at, PARK_REGION_SIZE);
+		if (handoff_region_check(at, err) < 0)
+			return -1;
 		req.min = at;
 		req.max = at + PARK_REGION_SIZE;
 	}

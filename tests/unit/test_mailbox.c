@@ -354,6 +354,31 @@ static void test_plan_park_addr_not_ram(void **state)
 	world_free(w);
 }
 
+/* -4096 and -1 as --park-addr: at + size would wrap past the 4 GiB test. */
+static void test_plan_park_addr_wraps(void **state)
+{
+	struct world *w = world_new(RELEASE_612, 1, false, (uint32_t[]){ A, W, W, W }, "0123");
+	struct mpk_error err = { 0 };
+	struct planner pl;
+	struct load_plan *plan = malloc(sizeof(*plan));
+
+	(void)state;
+	plan_begin(w, &pl, plan);
+	assert_int_equal(ap_mailbox_plan(&w->census, &w->tables, w->fw_madt, w->fw_len, &w->cpus,
+					 0xfffffffffffff000ull, 1, &pl, plan, &err), -1);
+	assert_int_equal(err.exit_code, MPK_EXIT_USAGE);
+	assert_string_equal(err.msg, "--park-addr=0xfffffffffffff000: the park region needs "
+			    "0x12000 bytes, 4 KiB aligned, between 1 MiB and 4 GiB");
+	assert_int_equal(plan->nseg, 0);
+	assert_int_equal(ap_mailbox_plan(&w->census, &w->tables, w->fw_madt, w->fw_len, &w->cpus,
+					 0xffffffffffffffffull, 1, &pl, plan, &err), -1);
+	assert_string_equal(err.msg, "--park-addr=0xffffffffffffffff: the park region needs "
+			    "0x12000 bytes, 4 KiB aligned, between 1 MiB and 4 GiB");
+	load_plan_free(plan);
+	free(plan);
+	world_free(w);
+}
+
 static void test_auto_resolution(void **state)
 {
 	struct world *w = world_new(RELEASE_612, 1, false, (uint32_t[]){ A, W, W, W }, "0123");
@@ -413,6 +438,7 @@ int main(void)
 		cmocka_unit_test(test_plan_relocate),
 		cmocka_unit_test(test_plan_relocates_when_region_unusable),
 		cmocka_unit_test(test_plan_park_addr_not_ram),
+		cmocka_unit_test(test_plan_park_addr_wraps),
 		cmocka_unit_test(test_auto_resolution),
 		cmocka_unit_test(test_cpuinfo_online_and_tdx_flag),
 	};

@@ -69,16 +69,22 @@ static int fix_teardown(void **state)
 	return 0;
 }
 
-static int plan(struct fix *f, enum ap_handoff mode, struct mpk_error *err)
+static int plan_at(struct fix *f, enum ap_handoff mode, uint64_t park_addr,
+		   struct mpk_error *err)
 {
 	struct load_request rq = {
 		.kernel_path = "vmlinuz-6.1", .kernel = { .data = f->kernel, .size = K_SIZE },
 		.cmdline = "console=ttyS0", .verify = true, .serial_port = 0x3f8,
-		.ap_handoff = mode, .mailbox_version = 1,
+		.ap_handoff = mode, .mailbox_version = 1, .park_addr = park_addr,
 	};
 
 	load_plan_free(&f->plan);
 	return bzimage_plan(&f->sv, &rq, purgatory_blob, PURG, &f->plan, err);
+}
+
+static int plan(struct fix *f, enum ap_handoff mode, struct mpk_error *err)
+{
+	return plan_at(f, mode, 0, err);
 }
 
 static const struct segment *seg(const struct load_plan *p, const char *what)
@@ -254,6 +260,45 @@ static void test_ovmf_park_1024_cpus(void **state)
 	free(madt);
 }
 
+/* --park-addr in park mode: the region goes exactly there, or the plan is
+ * refused (it used to be ignored, the planner choosing the place). */
+static void test_ovmf_park_addr(void **state)
+{
+	struct fix *f = *state;
+	struct mpk_error err = { 0 };
+	static const struct {
+		uint64_t at;
+		const char *msg;
+	} bad[] = {
+		{ 0xfffffffffffff000ull, "--park-addr=0xfffffffffffff000: the park region needs "
+		  "0x12000 bytes, 4 KiB aligned, between 1 MiB and 4 GiB" },
+		{ 0xffffffffffffffffull, "--park-addr=0xffffffffffffffff: the park region needs "
+		  "0x12000 bytes, 4 KiB aligned, between 1 MiB and 4 GiB" },
+		{ 0xfffef000ull, "--park-addr=0xfffef000: the park region needs 0x12000 bytes, "
+		  "4 KiB aligned, between 1 MiB and 4 GiB" },
+		{ 0x2000000ull, "--park-addr=0x2000000: [0x2000000, 0x2012000) is not free RAM "
+		  "(firmware's memory map, the running kernel's image or another segment has "
+		  "it); choose free RAM below 4 GiB (mpkexec --plan lists the segments)" },
+		{ 0x3f76c000ull, "--park-addr=0x3f76c000: [0x3f76c000, 0x3f77e000) is not free "
+		  "RAM (firmware's memory map, the running kernel's image or another segment has "
+		  "it); choose free RAM below 4 GiB (mpkexec --plan lists the segments)" },
+	};
+
+	if (plan_at(f, AP_HANDOFF_PARK, 0x20000000, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(f->plan.park_base, 0x20000000);
+	assert_int_equal(f->plan.params.park_base, 0x20000000);
+	assert_int_equal(seg(&f->plan, "park region")->mem, 0x20000000);
+	assert_true(f->plan.params.flags & MPK_PF_PARK_APS);
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&err, 0, sizeof(err));
+		assert_int_equal(plan_at(f, AP_HANDOFF_PARK, bad[i].at, &err), -1);
+		assert_int_equal(err.exit_code, MPK_EXIT_USAGE);
+		assert_string_equal(err.msg, bad[i].msg);
+		assert_int_equal(f->plan.nseg, 0);       /* nothing to load */
+	}
+}
+
 /* init: firmware's own tables, found through the EFI system table. */
 static void test_ovmf_init(void **state)
 {
@@ -322,6 +367,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_ovmf_park, fix_setup, fix_teardown),
 		cmocka_unit_test_setup_teardown(test_ovmf_park_1024_cpus, fix_setup, fix_teardown),
+		cmocka_unit_test_setup_teardown(test_ovmf_park_addr, fix_setup, fix_teardown),
 		cmocka_unit_test_setup_teardown(test_ovmf_init, fix_setup, fix_teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_without_efi_kexec, fix_setup,
 						fix_teardown),
