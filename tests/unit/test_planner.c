@@ -350,6 +350,36 @@ static void test_non_ram_never_used(void **state)
 	assert_int_equal(err.exit_code, MPK_EXIT_NOSPACE);
 }
 
+/* A firmware map whose RAM overlaps a reserved (and an ACPI) range: the
+ * overlap is never used, whichever order the ranges come in. */
+static void test_ram_overlapping_reserved(void **state)
+{
+	static struct mem_range r[] = {
+		{ 0x100000, 0x4000000, E820_RAM },
+		{ 0x3f00000, 0x4000000, E820_RESERVED },   /* the top MiB of that RAM */
+		{ 0x200000, 0x280000, E820_ACPI },         /* and a hole low in it */
+		{ 0x3e00000, 0x3f00000, E820_RAM },        /* listed twice */
+	};
+	const struct memmap m = { r, sizeof(r) / sizeof(r[0]) };
+	struct placement_req req = { .what = "initrd", .size = 0x3d00000, .align = 4096,
+				     .min = 0x100000, .max = 0x4000000 };
+	struct mpk_error err = { 0 };
+	struct planner p;
+	uint64_t addr;
+
+	(void)state;
+	planner_init(&p, &m);
+	assert_int_equal(place_ok(&p, 0x1000, 4096, 0, UINT64_MAX, true), 0x3f00000 - 0x1000);
+	assert_int_equal(place_ok(&p, 0x100000, 4096, 0x100000, UINT64_MAX, false), 0x100000);
+	assert_int_equal(place_ok(&p, 0x1000, 4096, 0x100000, UINT64_MAX, false), 0x280000);
+	/* [0x280000, 0x3eff000) is all that is left: 0x3c7f000 bytes */
+	assert_int_equal(planner_place(&p, &req, &addr, &err), -1);
+	assert_int_equal(err.exit_code, MPK_EXIT_NOSPACE);
+	req.size = 0x3c7e000;
+	assert_int_equal(planner_place(&p, &req, &addr, &err), 0);
+	assert_int_equal(addr, 0x281000);
+}
+
 static void test_bad_request(void **state)
 {
 	struct placement_req req = { .what = "purgatory", .size = 0, .align = 4096,
@@ -406,6 +436,7 @@ int main(void)
 		cmocka_unit_test(test_exact_fill),
 		cmocka_unit_test(test_does_not_fit),
 		cmocka_unit_test(test_non_ram_never_used),
+		cmocka_unit_test(test_ram_overlapping_reserved),
 		cmocka_unit_test(test_bad_request),
 		cmocka_unit_test(test_ram_in),
 	};
