@@ -259,10 +259,16 @@ int sysview_read(const char *root, struct sysview *sv, struct mpk_error *err)
 	sv->root = root;
 	text = sysview_slurp(root, "/proc/iomem", &len);
 	if (memmap_read_sysfs(root, &sv->firmware_map, err) < 0) {
-		/* No CONFIG_FIRMWARE_MEMMAP: the top level of /proc/iomem (root). */
+		/* No CONFIG_FIRMWARE_MEMMAP: the top level of /proc/iomem (root).
+		 * Only then: a /sys/firmware/memmap that is there but malformed
+		 * is refused, not silently replaced by another map. */
 		struct mpk_error iomem_err;
+		char dir[PATH_MAX];
+		struct stat st;
 
-		if (!text || memmap_parse_iomem((char *)text, &sv->firmware_map, &iomem_err) < 0 ||
+		snprintf(dir, sizeof(dir), "%s/sys/firmware/memmap", root);
+		if (stat(dir, &st) == 0 || errno != ENOENT || !text ||
+		    memmap_parse_iomem((char *)text, &sv->firmware_map, &iomem_err) < 0 ||
 		    sv->firmware_map.n == 0) {
 			memmap_free(&sv->firmware_map);
 			free(text);
@@ -282,12 +288,16 @@ int sysview_read(const char *root, struct sysview *sv, struct mpk_error *err)
 	}
 	free(bp);
 
-	text = sysview_slurp(root, "/proc/cmdline", &len);
-	if (text) {
-		snprintf(sv->cmdline, sizeof(sv->cmdline), "%s", (char *)text);
-		sv->cmdline[strcspn(sv->cmdline, "\n")] = '\0';
-		free(text);
+	/* Whole, however long: --reuse-cmdline starts from it, and the
+	 * kernel's cmdline_size check (bzimage-load.c) is what bounds it. */
+	sv->cmdline = (char *)sysview_slurp(root, "/proc/cmdline", &len);
+	if (!sv->cmdline)
+		sv->cmdline = strdup("");
+	if (!sv->cmdline) {
+		memmap_free(&sv->firmware_map);
+		return mpk_fail(err, MPK_EXIT_INTERNAL, "out of memory");
 	}
+	sv->cmdline[strcspn(sv->cmdline, "\n")] = '\0';
 	find_rsdp(root, sv);
 
 	sv->madt = sysview_slurp(root, "/sys/firmware/acpi/tables/APIC", &sv->madt_len);
@@ -341,6 +351,8 @@ int sysview_read(const char *root, struct sysview *sv, struct mpk_error *err)
 
 void sysview_free(struct sysview *sv)
 {
+	free(sv->cmdline);
+	sv->cmdline = NULL;
 	acpi_tableset_free(&sv->acpi_tables);
 	memmap_free(&sv->firmware_map);
 	free(sv->madt);

@@ -29,7 +29,7 @@ struct sysview {
 	uint64_t rsdp;                    /* 0: not found */
 	const char *rsdp_source;
 
-	char cmdline[4096];               /* /proc/cmdline */
+	char *cmdline;                    /* /proc/cmdline, whole ("" if unreadable) */
 
 	uint8_t *madt;                    /* /sys/firmware/acpi/tables/APIC, or NULL */
 	size_t madt_len;

@@ -199,7 +199,9 @@ static void test_sysfs_bad_end(void **state)
 	put_range(root, 1, "0x200000\n", "0x100000\n", "System RAM\n"); /* end < start */
 	assert_int_equal(memmap_read_sysfs(root, &map, &err), -1);
 	assert_int_equal(err.exit_code, MPK_EXIT_BADINPUT);
-	snprintf(expect, sizeof(expect), "memory map: bad %s/sys/firmware/memmap/1/end", root);
+	snprintf(expect, sizeof(expect), "memory map: bad %s/sys/firmware/memmap/1/end (not an "
+		 "address at or above its start); mpkexec plans from the firmware memory map "
+		 "and does not fall back to /proc/iomem when it is malformed", root);
 	assert_string_equal(err.msg, expect);
 	assert_null(map.r);
 }
@@ -219,7 +221,118 @@ static void test_sysfs_garbage_number(void **state)
 	assert_msg_has(err, expect);
 }
 
+/* An entry whose start is empty or not a number is malformed (exit 65),
+ * not "the end of the map" nor "no firmware memmap" (exit 66). */
+static void test_sysfs_bad_start(void **state)
+{
+	const char *root = *state;
+	struct mpk_error err = { 0 };
+	struct memmap map;
+	char expect[PATH_MAX];
+	static const char *const bad[] = { "\n", "-1\n", "start\n", " 0x1000\n" };
+
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		put_range(root, 0, "0x0\n", "0x9ffff\n", "System RAM\n");
+		put_range(root, 1, bad[i], "0x3fffffff\n", "System RAM\n");
+		assert_int_equal(memmap_read_sysfs(root, &map, &err), -1);
+		assert_int_equal(err.exit_code, MPK_EXIT_BADINPUT);
+		snprintf(expect, sizeof(expect), "memory map: bad %s/sys/firmware/memmap/1/start "
+			 "(not an address); mpkexec plans from the firmware memory map and does "
+			 "not fall back to /proc/iomem when it is malformed", root);
+		assert_string_equal(err.msg, expect);
+		assert_null(map.r);
+	}
+}
+
+/* /sys/firmware/memmap there but malformed: refused, even with a usable
+ * /proc/iomem (which is only for kernels without CONFIG_FIRMWARE_MEMMAP). */
+static void test_sysview_malformed_memmap_no_fallback(void **state)
+{
+	const char *root = *state;
+	struct mpk_error err = { 0 };
+	struct sysview *sv = malloc(sizeof(*sv));
+	char expect[PATH_MAX];
+
+	assert_non_null(sv);
+	put_file(root, "proc/iomem", "00000000-3fffffff : System RAM\n");
+	put_range(root, 0, "0x0\n", "0x9ffff\n", "System RAM\n");
+	put_range(root, 1, "0x100000\n", "12 MiB\n", "System RAM\n");
+	assert_int_equal(sysview_read(root, sv, &err), -1);
+	assert_int_equal(err.exit_code, MPK_EXIT_BADINPUT);
+	snprintf(expect, sizeof(expect), "memory map: bad %s/sys/firmware/memmap/1/end (not an "
+		 "address at or above its start); mpkexec plans from the firmware memory map "
+		 "and does not fall back to /proc/iomem when it is malformed", root);
+	assert_string_equal(err.msg, expect);
+	free(sv);
+}
+
+/* No /sys/firmware/memmap at all: /proc/iomem's top level is the map. */
+static void test_sysview_iomem_fallback(void **state)
+{
+	const char *root = *state;
+	struct mpk_error err = { 0 };
+	struct sysview *sv = malloc(sizeof(*sv));
+
+	assert_non_null(sv);
+	put_file(root, "proc/iomem", "00000000-00000fff : Reserved\n"
+		 "00001000-3fffffff : System RAM\n  01000000-01ffffff : Kernel code\n");
+	assert_int_equal(sysview_read(root, sv, &err), 0);
+	assert_int_equal(sv->firmware_map.n, 2);
+	assert_int_equal(sv->firmware_map.r[1].end, 0x40000000);
+	assert_int_equal(sv->n_kernel_image, 1);
+	sysview_free(sv);
+	free(sv);
+}
+
+/* A /proc/cmdline longer than 4095 bytes is kept whole. */
+static void test_sysview_long_cmdline(void **state)
+{
+	const char *root = *state;
+	struct mpk_error err = { 0 };
+	struct sysview *sv = malloc(sizeof(*sv));
+	char *line = malloc(6002);
+
+	assert_non_null(sv);
+	assert_non_null(line);
+	for (unsigned i = 0; i < 6000; i++)
+		line[i] = i % 10 == 9 ? ' ' : 'a' + i % 10;
+	memcpy(line + 5980, "acpi_rsdp=7 ", 12);  /* a word past 4095 is still seen */
+	line[6000] = '\n';
+	line[6001] = '\0';
+	put_range(root, 0, "0x0\n", "0x3fffffff\n", "System RAM\n");
+	put_file(root, "proc/cmdline", line);
+	assert_int_equal(sysview_read(root, sv, &err), 0);
+	line[6000] = '\0';
+	assert_int_equal(strlen(sv->cmdline), 6000);
+	assert_string_equal(sv->cmdline, line);
+	assert_int_equal(sv->rsdp, 7);
+	sysview_free(sv);
+	assert_null(sv->cmdline);
+	free(sv);
+	free(line);
+}
+
 /* --- /proc/iomem --------------------------------------------------------- */
+
+/* A range ending at the top of the address space: end + 1 would wrap to 0. */
+static void test_iomem_top_of_address_space(void **state)
+{
+	struct mpk_error err = { 0 };
+	struct memmap map;
+	struct mem_range k[2];
+
+	(void)state;
+	assert_int_equal(memmap_parse_iomem("00001000-3fffffff : System RAM\n"
+					    "  3f000000-ffffffffffffffff : Kernel code\n"
+					    "fd00000000-ffffffffffffffff : Reserved\n", &map, &err), 0);
+	assert_int_equal(map.n, 2);
+	assert_int_equal(map.r[1].start, 0xfd00000000ull);
+	assert_int_equal(map.r[1].end, UINT64_MAX);
+	memmap_free(&map);
+	assert_int_equal(iomem_find_kernel("  3f000000-ffffffffffffffff : Kernel code\n", k, 2), 1);
+	assert_int_equal(k[0].start, 0x3f000000);
+	assert_int_equal(k[0].end, UINT64_MAX);
+}
 
 static void test_iomem_top_level(void **state)
 {
@@ -585,6 +698,13 @@ int main(void)
 		cmocka_unit_test(test_sysfs_missing),
 		cmocka_unit_test_setup_teardown(test_sysfs_bad_end, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_sysfs_garbage_number, tree_setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_sysfs_bad_start, tree_setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_sysview_malformed_memmap_no_fallback, tree_setup,
+						tree_teardown),
+		cmocka_unit_test_setup_teardown(test_sysview_iomem_fallback, tree_setup,
+						tree_teardown),
+		cmocka_unit_test_setup_teardown(test_sysview_long_cmdline, tree_setup, tree_teardown),
+		cmocka_unit_test(test_iomem_top_of_address_space),
 		cmocka_unit_test(test_iomem_top_level),
 		cmocka_unit_test(test_iomem_find_kernel_root),
 		cmocka_unit_test(test_iomem_find_kernel_nonroot),
