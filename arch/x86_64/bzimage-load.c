@@ -255,13 +255,18 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
 	if (rq->initrd_path && place_initrd(&pl, &bz, rq, &iaddr, err) < 0)
 		goto fail;
 	plan_add_segment(plan, "kernel", bz.kernel, bz.kernel_size, kaddr, kmem, true,
-			 "%s, protected-mode part; memsz = init_size", rq->kernel_path);
+			 "%s%s, protected-mode part; memsz = init_size", sv->n_kernel_image ? "" :
+			 "MAY OVERLAP THE RUNNING KERNEL, whose place non-root cannot see: ", rq->kernel_path);
 	if (rq->initrd_path)
 		plan_add_segment(plan, "initrd", rq->initrd.data, rq->initrd.size, iaddr,
 				 rq->initrd.size, true, "%s", rq->initrd_path);
 
 	if (ap_handoff_plan(sv, rq, mode, mode_why, &pl, plan, err) < 0)
 		goto fail;
+	if (!sv->n_kernel_image)
+		warn(plan, "the running kernel's image is unknown (/proc/iomem shows no \"Kernel "
+		     "code\" addresses to non-root), so segments may be placed over it, where "
+		     "the APs wait until purgatory runs; run as root to plan around it");
 	if (p->nr_aps && sv->tsc_note[0])
 		warn(plan, "%s; purgatory's AP waits (INIT settle, gather timeout) are timed "
 		     "with it", sv->tsc_note);

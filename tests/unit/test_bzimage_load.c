@@ -484,6 +484,18 @@ static void test_running_kernel_unknown(void **state)
 	plan_ok(f, sv, &rq);
 	assert_int_equal(seg(&f->plan, "kernel")->mem, K_PREF);
 	check_invariants(&f->plan, sv);
+	/* ...and the plan says so: --plan in the segment, -l on stderr */
+	assert_string_equal(seg(&f->plan, "kernel")->detail, "MAY OVERLAP THE RUNNING KERNEL, "
+			    "whose place non-root cannot see: vmlinuz-6.1, protected-mode part; "
+			    "memsz = init_size");
+	assert_string_equal(f->plan.warning, "the running kernel's image is unknown (/proc/iomem "
+			    "shows no \"Kernel code\" addresses to non-root), so segments may be "
+			    "placed over it, where the APs wait until purgatory runs; run as root "
+			    "to plan around it");
+	plan_ok(f, &f->sv, &rq);
+	assert_string_equal(seg(&f->plan, "kernel")->detail, "vmlinuz-6.1, protected-mode part; "
+			    "memsz = init_size");
+	assert_string_equal(f->plan.warning, "");
 	free(sv);
 }
 
