@@ -196,7 +196,7 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
 	uint8_t *e820_ext = NULL;
 	size_t e820_ext_len;
 	enum ap_handoff mode;
-	char mode_why[200];
+	char mode_why[200], tsc[80] = "";
 
 	memset(plan, 0, sizeof(*plan));
 	if (bzimage_parse(rq->kernel.data, rq->kernel.size, rq->kernel_path, &bz, err) < 0)
@@ -362,9 +362,13 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
 		};
 	}
 	purgatory_set_params(&plan->purgatory, p);
+	/* The rate purgatory times its AP waits with, said where --plan shows it. */
+	if (p->nr_aps)
+		snprintf(tsc, sizeof(tsc), "; TSC rate %" PRIu64 " MHz%s", p->tsc_khz / 1000,
+			 sv->tsc_note[0] ? " ASSUMED (no usable \"cpu MHz\" in /proc/cpuinfo)" : "");
 	plan_add_segment(plan, "purgatory", plan->purgatory.buf, plan->purgatory.size, paddr,
 			 plan->purgatory.size, false,
-			 "handoff code, its stack, page tables and parameters");
+			 "handoff code, its stack, page tables and parameters%s", tsc);
 	if (plan_check_limits(plan, planner_ram_in(&pl, 0, UINT64_MAX), err) < 0)
 		goto fail;
 	plan->entry = plan->purgatory.entry;

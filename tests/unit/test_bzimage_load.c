@@ -510,11 +510,18 @@ static void test_tsc_guess_warned(void **state)
 	memcpy(sv, &f->sv, sizeof(*sv));
 	plan_ok(f, sv, &rq);
 	assert_string_equal(f->plan.warning, "");
-	snprintf(sv->tsc_note, sizeof(sv->tsc_note), "TSC rate assumed 3000 MHz: why");
-	plan_ok(f, sv, &rq);
 	assert_int_equal(f->plan.params.tsc_khz, sv->tsc_khz);
+	assert_string_equal(seg(&f->plan, "purgatory")->detail, "handoff code, its stack, page "
+			    "tables and parameters; TSC rate 2000 MHz");
+	snprintf(sv->tsc_note, sizeof(sv->tsc_note), "TSC rate assumed 3000 MHz: why");
+	sv->tsc_khz = 3000000;
+	plan_ok(f, sv, &rq);
+	assert_int_equal(f->plan.params.tsc_khz, 3000000);
 	assert_string_equal(f->plan.warning, "TSC rate assumed 3000 MHz: why; purgatory's AP "
 			    "waits (INIT settle, gather timeout) are timed with it");
+	assert_string_equal(seg(&f->plan, "purgatory")->detail, "handoff code, its stack, page "
+			    "tables and parameters; TSC rate 3000 MHz ASSUMED (no usable \"cpu MHz\" "
+			    "in /proc/cpuinfo)");
 	free(sv);
 }
 
