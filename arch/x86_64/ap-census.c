@@ -114,6 +114,12 @@ void ap_census_take(const struct sysview *sv, const uint8_t *fw_madt, size_t fw_
 			c->region_reusable = false;
 			snprintf(c->region_why, sizeof(c->region_why), "its ABI is %u, this "
 				 "mpkexec's is %u", mpkp.abi_version, PARK_ABI_VERSION);
+		} else if (c->region & 4095) {
+			/* A mailbox is a 4 KiB page (ACPI 6.4 5.2.12.19), and so is
+			 * every part of a region purgatory and the park code use. */
+			c->region_reusable = false;
+			snprintf(c->region_why, sizeof(c->region_why), "its base %#" PRIx64 " is not "
+				 "4 KiB aligned", c->region);
 		} else if (c->region > (1ull << 32) - PARK_REGION_SIZE) {
 			/* (not region + size: a base near 2^64 would wrap) */
 			c->region_reusable = false;

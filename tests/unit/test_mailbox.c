@@ -214,6 +214,20 @@ static void test_census_region_near_2_64(void **state)
 	world_free(w);
 }
 
+/* An MPKP region base that is not a page: never reused in place. */
+static void test_census_region_unaligned(void **state)
+{
+	struct world *w = world_new(RELEASE_612, 0, true, (uint32_t[]){ A, P, P, P }, "0");
+
+	(void)state;
+	put_le64(w->sv.mpkp + PARK_STATUS_BODY + 8, REGION + 0x10);
+	ap_census_take(&w->sv, w->fw_madt, w->fw_len, &w->cpus, 0, &w->census);
+	assert_int_equal(w->census.region, REGION + 0x10);
+	assert_false(w->census.region_reusable);
+	assert_string_equal(w->census.region_why, "its base 0x3e760010 is not 4 KiB aligned");
+	world_free(w);
+}
+
 static void plan_begin(struct world *w, struct planner *pl, struct load_plan *plan)
 {
 	memset(plan, 0, sizeof(*plan));
@@ -434,6 +448,7 @@ int main(void)
 		cmocka_unit_test(test_census_foreign_mailbox),
 		cmocka_unit_test(test_census_mpkp_records_bounded),
 		cmocka_unit_test(test_census_region_near_2_64),
+		cmocka_unit_test(test_census_region_unaligned),
 		cmocka_unit_test(test_plan_in_place),
 		cmocka_unit_test(test_plan_relocate),
 		cmocka_unit_test(test_plan_relocates_when_region_unusable),
