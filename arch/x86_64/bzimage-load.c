@@ -161,8 +161,6 @@ static int efi_keep_runtime(const struct efi_handover *eh, struct planner *pl,
 		const uint8_t *d = eh->memmap + (size_t)i * eh->memdesc_size;
 		uint64_t start = get_le64(d + 8), end = start + (get_le64(d + 24) << 12);
 
-		if (planner_avoid(pl, start, end, err) < 0)
-			rc = -1;
 		for (size_t j = 0; j < handed->n && rc == 0; j++) {
 			const struct mem_range *r = &handed->r[j];
 			uint64_t lo = start > r->start ? start : r->start;
@@ -173,8 +171,14 @@ static int efi_keep_runtime(const struct efi_handover *eh, struct planner *pl,
 				rc = mpk_fail(err, MPK_EXIT_INTERNAL, "out of memory");
 		}
 	}
+	/* The planner never uses what the map does not call RAM, so only the
+	 * RAM pieces of runtime ranges need avoiding (a server's runtime map
+	 * has many entries, the planner's taken list a fixed size). */
 	for (size_t k = 0; k < ram_hit.n && rc == 0; k++)
-		if (memmap_set_type(handed, ram_hit.r[k].start, ram_hit.r[k].end, E820_RESERVED) < 0)
+		if (planner_avoid(pl, ram_hit.r[k].start, ram_hit.r[k].end, err) < 0)
+			rc = -1;
+		else if (memmap_set_type(handed, ram_hit.r[k].start, ram_hit.r[k].end,
+					 E820_RESERVED) < 0)
 			rc = mpk_fail(err, MPK_EXIT_INTERNAL, "out of memory");
 	memmap_free(&ram_hit);
 	return rc;
