@@ -253,6 +253,7 @@ static void find_rsdp(const char *root, struct sysview *sv)
 int sysview_read(const char *root, struct sysview *sv, struct mpk_error *err)
 {
 	uint8_t *bp, *text;
+	bool have_cpuinfo;
 	size_t len;
 
 	memset(sv, 0, sizeof(*sv));
@@ -262,7 +263,7 @@ int sysview_read(const char *root, struct sysview *sv, struct mpk_error *err)
 		/* No CONFIG_FIRMWARE_MEMMAP: the top level of /proc/iomem (root).
 		 * Only then: a /sys/firmware/memmap that is there but malformed
 		 * is refused, not silently replaced by another map. */
-		struct mpk_error iomem_err;
+		struct mpk_error iomem_err = { 0 };
 		char dir[PATH_MAX];
 		struct stat st;
 
@@ -270,6 +271,11 @@ int sysview_read(const char *root, struct sysview *sv, struct mpk_error *err)
 		if (stat(dir, &st) == 0 || errno != ENOENT || !text ||
 		    memmap_parse_iomem((char *)text, &sv->firmware_map, &iomem_err) < 0 ||
 		    sv->firmware_map.n == 0) {
+			/* /proc/iomem was the map to use, and says why it is not
+			 * ("run as root"): that, rather than the missing sysfs. */
+			if (stat(dir, &st) < 0 && errno == ENOENT && text &&
+			    sv->firmware_map.n == 0 && iomem_err.msg[0])
+				*err = iomem_err;
 			memmap_free(&sv->firmware_map);
 			free(text);
 			return -1;
@@ -305,6 +311,7 @@ int sysview_read(const char *root, struct sysview *sv, struct mpk_error *err)
 		sv->madt_errno = errno;
 
 	text = sysview_slurp(root, "/proc/cpuinfo", &len);
+	have_cpuinfo = text != NULL;
 	if (text) {
 		const char *mhz = strstr((char *)text, "cpu MHz");
 
@@ -325,7 +332,7 @@ int sysview_read(const char *root, struct sysview *sv, struct mpk_error *err)
 	if (!sv->tsc_khz) {
 		sv->tsc_khz = SYSVIEW_TSC_KHZ_GUESS;
 		snprintf(sv->tsc_note, sizeof(sv->tsc_note), "TSC rate assumed %u MHz: %s",
-			 SYSVIEW_TSC_KHZ_GUESS / 1000, !text ? "/proc/cpuinfo unreadable" :
+			 SYSVIEW_TSC_KHZ_GUESS / 1000, !have_cpuinfo ? "/proc/cpuinfo unreadable" :
 			 "processor 0 has no \"cpu MHz\" in /proc/cpuinfo");
 	}
 

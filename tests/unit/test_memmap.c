@@ -284,6 +284,24 @@ static void test_sysview_iomem_fallback(void **state)
 	free(sv);
 }
 
+/* No /sys/firmware/memmap and a /proc/iomem without addresses (non-root):
+ * the error says so, not only that sysfs is missing. */
+static void test_sysview_no_memmap_iomem_hidden(void **state)
+{
+	const char *root = *state;
+	struct mpk_error err = { 0 };
+	struct sysview *sv = malloc(sizeof(*sv));
+
+	assert_non_null(sv);
+	put_file(root, "proc/iomem", "00000000-00000000 : Reserved\n"
+		 "00000000-00000000 : System RAM\n");
+	assert_int_equal(sysview_read(root, sv, &err), -1);
+	assert_int_equal(err.exit_code, MPK_EXIT_NOPERM);
+	assert_string_equal(err.msg, "memory map: /proc/iomem shows no addresses to this user "
+			    "(run as root)");
+	free(sv);
+}
+
 /* A /proc/cmdline longer than 4095 bytes is kept whole. */
 static void test_sysview_long_cmdline(void **state)
 {
@@ -704,6 +722,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sysview_iomem_fallback, tree_setup,
 						tree_teardown),
 		cmocka_unit_test_setup_teardown(test_sysview_long_cmdline, tree_setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_sysview_no_memmap_iomem_hidden, tree_setup,
+						tree_teardown),
 		cmocka_unit_test(test_iomem_top_of_address_space),
 		cmocka_unit_test(test_iomem_top_level),
 		cmocka_unit_test(test_iomem_find_kernel_root),
