@@ -4,16 +4,26 @@
 # "Linux version" line, host clock) of the 6.1 -> 6.1 chain, N runs (default
 # 3) with mpkexec and with kexec-tools' kexec, and their ratio.
 # Env: MPKEXEC_BIN (default ./mpkexec), MPK_VM_CACHE, MPK_VM_EXTRA (mpkexec
-# -l options only), BENCH_LOGDIR (default /tmp/mpkexec-bench),
-# MPK_VM_FIRMWARE (seabios, the default, or ovmf: UEFI).
+# -l options only), BENCH_LOGDIR (default: a new private directory
+# $TMPDIR/mpkexec-bench.XXXXXX, never a fixed /tmp path another user could
+# have made a link), MPK_VM_FIRMWARE (seabios, the default, or ovmf: UEFI).
+# BENCH_DRY_RUN=1: only print where the logs would go (bench/logdir.test).
 set -eu
 
 N=${1:-3}
 HARNESS=$(cd "$(dirname "$0")/../tests/vm" && pwd)/harness.py
-LOGDIR=${BENCH_LOGDIR:-/tmp/mpkexec-bench}
+if [ -n "${BENCH_LOGDIR:-}" ]; then
+	LOGDIR=$BENCH_LOGDIR
+	mkdir -p "$LOGDIR"
+else
+	LOGDIR=$(mktemp -d "${TMPDIR:-/tmp}/mpkexec-bench.XXXXXX")
+fi
 MPKEXEC_BIN=${MPKEXEC_BIN:-./mpkexec}
 export MPKEXEC_BIN
-mkdir -p "$LOGDIR"
+if [ -n "${BENCH_DRY_RUN:-}" ]; then
+	echo "logs in $LOGDIR"
+	exit 0
+fi
 
 # prints the median latency in ms of N runs with loader $1, or "n/a"
 median() {

@@ -6,13 +6,16 @@ park mode (INIT-SIPI-SIPI into a new region) against mailbox mode (region
 reused in place, CPUs back through the ResetVector), over N runs (default 3)
 of the chain 6.12 -park-> 6.12 -mailbox-> 6.12 in the test VM (QEMU TCG,
 -smp 4).  Also prints the next kernel's SMP bring-up time for each.
-Env: MPKEXEC_BIN (default ./mpkexec), MPK_VM_CACHE, BENCH_LOGDIR,
-MPK_VM_FIRMWARE (seabios, the default, or ovmf: UEFI).
+Env: MPKEXEC_BIN (default ./mpkexec), MPK_VM_CACHE, BENCH_LOGDIR (default:
+a new private directory $TMPDIR/mpkexec-bench.XXXXXX, never a fixed /tmp
+path), MPK_VM_FIRMWARE (seabios, the default, or ovmf: UEFI).
+BENCH_DRY_RUN=1: only print where the logs would go (bench/logdir.test).
 """
 import os
 import re
 import statistics
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "vm"))
 import harness  # noqa: E402
@@ -41,8 +44,14 @@ def one_run(cache, img, log):
 def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 3
     cache = os.environ.get("MPK_VM_CACHE", harness.DEFAULT_CACHE)
-    logdir = os.environ.get("BENCH_LOGDIR", "/tmp/mpkexec-bench")
-    os.makedirs(logdir, exist_ok=True)
+    logdir = os.environ.get("BENCH_LOGDIR")
+    if logdir:
+        os.makedirs(logdir, exist_ok=True)
+    else:
+        logdir = tempfile.mkdtemp(prefix="mpkexec-bench.")
+    print("logs in %s" % logdir)
+    if os.environ.get("BENCH_DRY_RUN"):
+        return 0
     img = harness.prepare(cache, os.environ.get("MPKEXEC_BIN", "./mpkexec"))
     fw = harness.firmware_name()
     print("firmware: %s, %d runs" % (fw, n))

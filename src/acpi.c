@@ -268,6 +268,35 @@ void acpi_handoff_free(struct acpi_handoff *h)
 	memset(h, 0, sizeof(*h));
 }
 
+/* The root table at `at` (width 8: XSDT, 4: RSDT) inside h->buf lists addr. */
+static bool root_lists(const struct acpi_handoff *h, uint64_t at, const char *sig,
+		       size_t width, uint64_t addr)
+{
+	const uint8_t *t;
+	uint32_t len;
+
+	if (at < h->rsdp_addr || at - h->rsdp_addr > h->len ||
+	    h->len - (at - h->rsdp_addr) < ACPI_SDT_HDR_LEN)
+		return false;
+	t = h->buf + (at - h->rsdp_addr);
+	len = get_le32(t + SDT_LENGTH);
+	if (memcmp(t, sig, 4) != 0 || len < ACPI_SDT_HDR_LEN ||
+	    len > h->len - (at - h->rsdp_addr))
+		return false;
+	for (size_t off = ACPI_SDT_HDR_LEN; off + width <= len; off += width)
+		if ((width == 8 ? get_le64(t + off) : get_le32(t + off)) == addr)
+			return true;
+	return false;
+}
+
+bool acpi_handoff_lists(const struct acpi_handoff *h, uint64_t addr)
+{
+	if (!h->buf || h->len < ACPI_RSDP_LEN)
+		return false;
+	return root_lists(h, get_le64(h->buf + RSDP_XSDT), "XSDT", 8, addr) &&
+	       root_lists(h, get_le32(h->buf + RSDP_RSDT), "RSDT", 4, addr);
+}
+
 size_t acpi_snapshot_size(size_t madt_len)
 {
 	return sizeof(struct mpk_acpi_snapshot) + madt_len;

@@ -84,10 +84,17 @@ int acpi_build_handoff(const struct acpi_tableset *ts, const uint8_t *madt, size
 		       uint64_t extra, uint64_t base, struct acpi_handoff *out,
 		       struct mpk_error *err);
 void acpi_handoff_free(struct acpi_handoff *h);
+/* Whether both root tables the RSDP of `h` names (its XSDT and its RSDT,
+ * inside h->buf) list `addr`: the check that the next kernel finds the
+ * MADT purgatory edits (h->madt_addr, params.madt_addr). */
+bool acpi_handoff_lists(const struct acpi_handoff *h, uint64_t addr);
 
 /* What one handoff passes to every later generation through setup_data
  * (struct mpk_acpi_snapshot): firmware's RSDP address and firmware's MADT,
- * which a kernel started by mpkexec no longer sees itself. */
+ * which a kernel started by mpkexec no longer sees itself.  The snapshot's
+ * address fields (xsdt_addr, rsdt_addr, madt_addr) are written 0 and never
+ * read: the next MADT always goes into a table set built here, whose root
+ * tables list it (acpi_handoff_lists), not into firmware's in place. */
 size_t acpi_snapshot_size(size_t madt_len);
 void acpi_snapshot_write(uint8_t *out, uint64_t fw_rsdp, const uint8_t *madt, size_t madt_len);
 /* Also reads the larger snapshots of earlier mpkexec versions (which

@@ -1,9 +1,12 @@
 /* Little-endian accessors for untrusted byte buffers (no alignment
- * assumptions). */
+ * assumptions), and the sizes the loader's address rules are written in. */
 #ifndef MPKEXEC_BYTES_H
 #define MPKEXEC_BYTES_H
 
 #include <stdint.h>
+
+#define SZ_1M (1ull << 20)
+#define SZ_4G (1ull << 32)
 
 static inline uint16_t get_le16(const uint8_t *p)
 {

@@ -74,15 +74,18 @@ void memmap_free(struct memmap *map)
 	map->n = 0;
 }
 
+/* -1 with errno: unreadable; -2: not one number (empty, garbage, too big). */
 static int read_u64_file(const char *path, uint64_t *v)
 {
 	char buf[64], *end;
 
-	if (file_read_text(path, buf, sizeof(buf)) <= 0)
+	if (file_read_text(path, buf, sizeof(buf)) < 0)
 		return -1;
+	if (buf[0] < '0' || buf[0] > '9')   /* strtoull takes "-1" and " 1" */
+		return -2;
 	errno = 0;
 	*v = strtoull(buf, &end, 0);
-	return (errno || *end) ? -1 : 0;
+	return (errno || *end) ? -2 : 0;
 }
 
 int memmap_read_sysfs(const char *root, struct memmap *map, struct mpk_error *err)
@@ -94,21 +97,32 @@ int memmap_read_sysfs(const char *root, struct memmap *map, struct mpk_error *er
 	for (unsigned i = 0;; i++) {
 		uint64_t start, end;
 		uint32_t type;
+		int rc;
 
 		snprintf(path, sizeof(path), "%s/sys/firmware/memmap/%u/start", root, i);
-		if (read_u64_file(path, &start) < 0) {
-			if (errno == ENOENT && i > 0)
-				break;
+		rc = read_u64_file(path, &start);
+		if (rc == -1 && errno == ENOENT && i > 0)
+			break;
+		if (rc == -1) {
 			memmap_free(map);
 			return mpk_fail(err, MPK_EXIT_NOINPUT,
 					"memory map: cannot read %s: %s; mpkexec needs the "
 					"firmware memory map (CONFIG_FIRMWARE_MEMMAP)",
-					path, errno ? strerror(errno) : "malformed");
+					path, strerror(errno));
+		}
+		if (rc < 0) {
+			memmap_free(map);
+			return mpk_fail(err, MPK_EXIT_BADINPUT, "memory map: bad %s (not an "
+					"address); mpkexec plans from the firmware memory map and "
+					"does not fall back to /proc/iomem when it is malformed", path);
 		}
 		snprintf(path, sizeof(path), "%s/sys/firmware/memmap/%u/end", root, i);
-		if (read_u64_file(path, &end) < 0 || end < start) {
+		if (read_u64_file(path, &end) != 0 || end < start) {
 			memmap_free(map);
-			return mpk_fail(err, MPK_EXIT_BADINPUT, "memory map: bad %s", path);
+			return mpk_fail(err, MPK_EXIT_BADINPUT, "memory map: bad %s (not an address "
+					"at or above its start); mpkexec plans from the firmware "
+					"memory map and does not fall back to /proc/iomem when it is "
+					"malformed", path);
 		}
 		snprintf(path, sizeof(path), "%s/sys/firmware/memmap/%u/type", root, i);
 		if (file_read_text(path, name, sizeof(name)) <= 0) {
@@ -179,6 +193,8 @@ int memmap_parse_iomem(const char *text, struct memmap *map, struct mpk_error *e
 		type = e820_type_from_name(name);
 		if (!type)
 			continue;
+		if (end == UINT64_MAX)
+			end--; /* keep [start, end) representable: end + 1 would be 0 */
 		if (memmap_add(map, start, end + 1, type) < 0) {
 			memmap_free(map);
 			return mpk_fail(err, MPK_EXIT_INTERNAL, "memory map: out of memory");
@@ -205,7 +221,7 @@ size_t iomem_find_kernel(const char *text, struct mem_range *out, size_t max)
 			continue;
 		if (strncmp(name, "Kernel ", 7) != 0 || end == 0)
 			continue;
-		out[n++] = (struct mem_range){ start, end + 1, E820_RAM };
+		out[n++] = (struct mem_range){ start, end == UINT64_MAX ? end : end + 1, E820_RAM };
 	}
 	return n;
 }

@@ -31,15 +31,15 @@ int planner_avoid(struct planner *p, uint64_t start, uint64_t end,
 	return 0;
 }
 
-/* Calls fn for each free piece of [lo, hi): the complement of the (sorted)
- * taken list.  Taken ranges may overlap each other. */
-static void for_each_free(const struct planner *p, uint64_t lo, uint64_t hi,
+/* Calls fn for each free piece of [lo, hi): the complement of the sorted
+ * `blocked` list.  Blocked ranges may overlap each other. */
+static void for_each_free(const struct mem_range *blocked, size_t n, uint64_t lo, uint64_t hi,
 			  void (*fn)(uint64_t a, uint64_t b, void *ctx), void *ctx)
 {
 	uint64_t cur = lo;
 
-	for (unsigned i = 0; i < p->ntaken && cur < hi; i++) {
-		const struct mem_range *t = &p->taken[i];
+	for (size_t i = 0; i < n && cur < hi; i++) {
+		const struct mem_range *t = &blocked[i];
 
 		if (t->end <= cur)
 			continue;
@@ -88,11 +88,26 @@ int planner_place(struct planner *p, const struct placement_req *req,
 		  uint64_t *addr, struct mpk_error *err)
 {
 	struct fit f = { .req = req, .size = align_up(req->size, PAGE_SIZE_4K) };
+	struct mem_range *blocked;
+	size_t nblocked = 0;
 
-	if (req->size == 0 || req->align < PAGE_SIZE_4K || (req->align & (req->align - 1)))
+	if (req->size == 0 || req->align < PAGE_SIZE_4K || (req->align & (req->align - 1)) ||
+	    f.size < req->size)
 		return mpk_fail(err, MPK_EXIT_INTERNAL,
 				"planner: bad request for %s (size %#" PRIx64 ", align %#" PRIx64 ")",
 				req->what, req->size, req->align);
+	/* Off-limits: the taken ranges, and every range of the map that is not
+	 * RAM, since a firmware map may list RAM that overlaps a reserved (or
+	 * ACPI, ...) range; the stricter type wins. */
+	blocked = malloc((p->ntaken + p->map->n + 1) * sizeof(*blocked));
+	if (!blocked)
+		return mpk_fail(err, MPK_EXIT_INTERNAL, "out of memory");
+	for (unsigned i = 0; i < p->ntaken; i++)
+		blocked[nblocked++] = p->taken[i];
+	for (size_t i = 0; i < p->map->n; i++)
+		if (p->map->r[i].type != E820_RAM)
+			blocked[nblocked++] = p->map->r[i];
+	qsort(blocked, nblocked, sizeof(*blocked), taken_cmp);
 	for (size_t i = 0; i < p->map->n; i++) {
 		const struct mem_range *r = &p->map->r[i];
 		uint64_t lo = r->start > req->min ? r->start : req->min;
@@ -100,8 +115,9 @@ int planner_place(struct planner *p, const struct placement_req *req,
 
 		if (r->type != E820_RAM || lo >= hi)
 			continue;
-		for_each_free(p, lo, hi, try_fit, &f);
+		for_each_free(blocked, nblocked, lo, hi, try_fit, &f);
 	}
+	free(blocked);
 	if (!f.found)
 		return mpk_fail(err, MPK_EXIT_NOSPACE,
 				"%s does not fit: no free, %#" PRIx64 "-aligned System RAM range of "

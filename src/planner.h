@@ -10,7 +10,7 @@
 #include "error.h"
 #include "memmap.h"
 
-#define PLANNER_MAX_TAKEN 48
+#define PLANNER_MAX_TAKEN 256
 #define PAGE_SIZE_4K      4096ull
 
 struct placement_req {

@@ -188,6 +188,23 @@ static uint64_t sh_target_size(const struct purgatory_image *img, Elf *elf, size
 	return scn && gelf_getshdr(scn, &sh) ? sh.sh_size : 0;
 }
 
+/* Bytes a relocation type writes (0 for NONE and for types refused below). */
+static unsigned reloc_width(unsigned type)
+{
+	switch (type) {
+	case R_X86_64_64:
+	case R_X86_64_PC64:
+		return 8;
+	case R_X86_64_PC32:
+	case R_X86_64_PLT32:
+	case R_X86_64_32:
+	case R_X86_64_32S:
+		return 4;
+	default:
+		return 0;
+	}
+}
+
 static int apply_rela(struct purgatory_image *img, Elf *elf, GElf_Shdr *sh,
 		      Elf_Scn *scn, GElf_Shdr *symsh, Elf_Data *symdata,
 		      struct mpk_error *err)
@@ -199,9 +216,9 @@ static int apply_rela(struct purgatory_image *img, Elf *elf, GElf_Shdr *sh,
 		GElf_Rela r;
 		GElf_Sym sym;
 		const char *name;
-		uint64_t soff, S, P, v;
+		uint64_t soff, S, P, v, tsize;
 		uint8_t *loc;
-		unsigned type;
+		unsigned type, width;
 
 		if (!gelf_getrela(data, (int)i, &r) ||
 		    !gelf_getsym(symdata, (int)GELF_R_SYM(r.r_info), &sym))
@@ -209,14 +226,18 @@ static int apply_rela(struct purgatory_image *img, Elf *elf, GElf_Shdr *sh,
 		name = elf_strptr(elf, symsh->sh_link, sym.st_name);
 		if (sym_offset(img, &sym, name ? name : "?", &soff, err) < 0)
 			return -1;
-		if (r.r_offset + 8 > sh_target_size(img, elf, sh->sh_info))
+		type = (unsigned)GELF_R_TYPE(r.r_info);
+		width = reloc_width(type);
+		tsize = sh_target_size(img, elf, sh->sh_info);
+		/* The field, as wide as its type writes (a PC32 in a section's last
+		 * 4 bytes is fine), lies inside the section; no sum that wraps. */
+		if (r.r_offset > tsize || tsize - r.r_offset < width)
 			return mpk_fail(err, MPK_EXIT_INTERNAL,
-					"purgatory object: relocation at %#" PRIx64 " outside its "
-					"section", (uint64_t)r.r_offset);
+					"purgatory object: relocation at %#" PRIx64 " (%u bytes) "
+					"outside its section", (uint64_t)r.r_offset, width);
 		S = img->load_addr + soff;
 		P = img->load_addr + target + r.r_offset;
 		loc = img->buf + target + r.r_offset;
-		type = (unsigned)GELF_R_TYPE(r.r_info);
 		v = S + (uint64_t)r.r_addend;
 		switch (type) {
 		case R_X86_64_NONE:

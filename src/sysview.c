@@ -168,7 +168,10 @@ uint64_t cpuinfo_khz(const char *text)
 	const char *p = strstr(text, "cpu MHz");
 	double mhz;
 
-	if (!p || sscanf(p, "cpu MHz : %lf", &mhz) != 1 || mhz <= 0)
+	/* Purgatory multiplies the rate by milliseconds: 1e300, inf or nan
+	 * would make its waits 0 or years.  (The negated test catches nan.) */
+	if (!p || sscanf(p, "cpu MHz : %lf", &mhz) != 1 ||
+	    !(mhz >= CPUINFO_MHZ_MIN && mhz <= CPUINFO_MHZ_MAX))
 		return 0;
 	return (uint64_t)(mhz * 1000.0);
 }
@@ -250,17 +253,29 @@ static void find_rsdp(const char *root, struct sysview *sv)
 int sysview_read(const char *root, struct sysview *sv, struct mpk_error *err)
 {
 	uint8_t *bp, *text;
+	bool have_cpuinfo;
 	size_t len;
 
 	memset(sv, 0, sizeof(*sv));
 	sv->root = root;
 	text = sysview_slurp(root, "/proc/iomem", &len);
 	if (memmap_read_sysfs(root, &sv->firmware_map, err) < 0) {
-		/* No CONFIG_FIRMWARE_MEMMAP: the top level of /proc/iomem (root). */
-		struct mpk_error iomem_err;
+		/* No CONFIG_FIRMWARE_MEMMAP: the top level of /proc/iomem (root).
+		 * Only then: a /sys/firmware/memmap that is there but malformed
+		 * is refused, not silently replaced by another map. */
+		struct mpk_error iomem_err = { 0 };
+		char dir[PATH_MAX];
+		struct stat st;
 
-		if (!text || memmap_parse_iomem((char *)text, &sv->firmware_map, &iomem_err) < 0 ||
+		snprintf(dir, sizeof(dir), "%s/sys/firmware/memmap", root);
+		if (stat(dir, &st) == 0 || errno != ENOENT || !text ||
+		    memmap_parse_iomem((char *)text, &sv->firmware_map, &iomem_err) < 0 ||
 		    sv->firmware_map.n == 0) {
+			/* /proc/iomem was the map to use, and says why it is not
+			 * ("run as root"): that, rather than the missing sysfs. */
+			if (stat(dir, &st) < 0 && errno == ENOENT && text &&
+			    sv->firmware_map.n == 0 && iomem_err.msg[0])
+				*err = iomem_err;
 			memmap_free(&sv->firmware_map);
 			free(text);
 			return -1;
@@ -279,12 +294,16 @@ int sysview_read(const char *root, struct sysview *sv, struct mpk_error *err)
 	}
 	free(bp);
 
-	text = sysview_slurp(root, "/proc/cmdline", &len);
-	if (text) {
-		snprintf(sv->cmdline, sizeof(sv->cmdline), "%s", (char *)text);
-		sv->cmdline[strcspn(sv->cmdline, "\n")] = '\0';
-		free(text);
+	/* Whole, however long: --reuse-cmdline starts from it, and the
+	 * kernel's cmdline_size check (bzimage-load.c) is what bounds it. */
+	sv->cmdline = (char *)sysview_slurp(root, "/proc/cmdline", &len);
+	if (!sv->cmdline)
+		sv->cmdline = strdup("");
+	if (!sv->cmdline) {
+		memmap_free(&sv->firmware_map);
+		return mpk_fail(err, MPK_EXIT_INTERNAL, "out of memory");
 	}
+	sv->cmdline[strcspn(sv->cmdline, "\n")] = '\0';
 	find_rsdp(root, sv);
 
 	sv->madt = sysview_slurp(root, "/sys/firmware/acpi/tables/APIC", &sv->madt_len);
@@ -292,16 +311,30 @@ int sysview_read(const char *root, struct sysview *sv, struct mpk_error *err)
 		sv->madt_errno = errno;
 
 	text = sysview_slurp(root, "/proc/cpuinfo", &len);
+	have_cpuinfo = text != NULL;
 	if (text) {
+		const char *mhz = strstr((char *)text, "cpu MHz");
+
 		sv->have_boot_apic_id = cpuinfo_boot_apic_id((char *)text, &sv->boot_apic_id);
 		sv->tsc_khz = cpuinfo_khz((char *)text);
+		if (!sv->tsc_khz && mhz) {
+			sv->tsc_khz = SYSVIEW_TSC_KHZ_GUESS;
+			snprintf(sv->tsc_note, sizeof(sv->tsc_note), "TSC rate assumed %u MHz: "
+				 "/proc/cpuinfo says \"%.*s\", not a rate between %u and %u MHz",
+				 SYSVIEW_TSC_KHZ_GUESS / 1000, (int)strcspn(mhz, "\n") > 40 ? 40 :
+				 (int)strcspn(mhz, "\n"), mhz, CPUINFO_MHZ_MIN, CPUINFO_MHZ_MAX);
+		}
 		sv->n_online = cpuinfo_apic_ids((char *)text, sv->online_apic_ids,
 						SYSVIEW_MAX_CPUS);
 		sv->tdx_guest_flag = cpuinfo_has_flag((char *)text, "tdx_guest");
 		free(text);
 	}
-	if (!sv->tsc_khz)
-		sv->tsc_khz = 3000000;
+	if (!sv->tsc_khz) {
+		sv->tsc_khz = SYSVIEW_TSC_KHZ_GUESS;
+		snprintf(sv->tsc_note, sizeof(sv->tsc_note), "TSC rate assumed %u MHz: %s",
+			 SYSVIEW_TSC_KHZ_GUESS / 1000, !have_cpuinfo ? "/proc/cpuinfo unreadable" :
+			 "processor 0 has no \"cpu MHz\" in /proc/cpuinfo");
+	}
 
 	text = sysview_slurp(root, "/proc/meminfo", &len);
 	if (text) {
@@ -325,6 +358,8 @@ int sysview_read(const char *root, struct sysview *sv, struct mpk_error *err)
 
 void sysview_free(struct sysview *sv)
 {
+	free(sv->cmdline);
+	sv->cmdline = NULL;
 	acpi_tableset_free(&sv->acpi_tables);
 	memmap_free(&sv->firmware_map);
 	free(sv->madt);

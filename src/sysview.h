@@ -29,7 +29,7 @@ struct sysview {
 	uint64_t rsdp;                    /* 0: not found */
 	const char *rsdp_source;
 
-	char cmdline[4096];               /* /proc/cmdline */
+	char *cmdline;                    /* /proc/cmdline, whole ("" if unreadable) */
 
 	uint8_t *madt;                    /* /sys/firmware/acpi/tables/APIC, or NULL */
 	size_t madt_len;
@@ -38,6 +38,7 @@ struct sysview {
 	bool have_boot_apic_id;           /* from /proc/cpuinfo, processor 0 */
 	uint32_t boot_apic_id;
 	uint64_t tsc_khz;                 /* estimate from "cpu MHz"; 3 GHz if unknown */
+	char tsc_note[160];               /* why tsc_khz is a guess; "" if it is not */
 
 	uint32_t online_apic_ids[SYSVIEW_MAX_CPUS]; /* "apicid" of every online CPU */
 	unsigned n_online;
@@ -69,7 +70,11 @@ uint8_t *sysview_setup_data(const char *root, uint32_t type, size_t *len);
 int sysview_acpi_tables(const char *root, const char *dir, struct acpi_tableset *ts,
 			char *why, size_t whylen);
 
-/* Parses the "cpu MHz" of processor 0 out of /proc/cpuinfo text, in kHz. */
+/* Parses the "cpu MHz" of processor 0 out of /proc/cpuinfo text, in kHz;
+ * 0 if absent or not a number in [CPUINFO_MHZ_MIN, CPUINFO_MHZ_MAX]. */
+#define CPUINFO_MHZ_MIN 1u
+#define CPUINFO_MHZ_MAX 100000u
+#define SYSVIEW_TSC_KHZ_GUESS 3000000u
 uint64_t cpuinfo_khz(const char *text);
 
 /* Parses the "apicid" of processor 0 out of /proc/cpuinfo text. */

@@ -30,7 +30,11 @@ static bool read_mpkp(const struct sysview *sv, struct park_status_body *b)
 	    memcmp(sv->mpkp, PARK_STATUS_SIG, 4) != 0)
 		return false;
 	memcpy(b, sv->mpkp + PARK_STATUS_BODY, sizeof(*b));
-	if (b->nr_cpus > PARK_MAX_CPUS || PARK_STATUS_LEN(b->nr_cpus) > sv->mpkp_len)
+	/* Records past the table's end, or past the PARK_MAX_CPUS a region
+	 * holds, do not exist: purgatory would read them outside the region. */
+	if (b->nr_cpus > PARK_MAX_CPUS)
+		b->nr_cpus = PARK_MAX_CPUS;
+	if (PARK_STATUS_LEN((uint64_t)b->nr_cpus) > sv->mpkp_len)
 		b->nr_cpus = (uint32_t)((sv->mpkp_len - PARK_STATUS_HEAD) / PARK_CPU_SIZE);
 	return b->region_base != 0;
 }
@@ -110,7 +114,14 @@ void ap_census_take(const struct sysview *sv, const uint8_t *fw_madt, size_t fw_
 			c->region_reusable = false;
 			snprintf(c->region_why, sizeof(c->region_why), "its ABI is %u, this "
 				 "mpkexec's is %u", mpkp.abi_version, PARK_ABI_VERSION);
-		} else if (c->region + PARK_REGION_SIZE > (1ull << 32)) {
+		} else if (c->region & 4095) {
+			/* A mailbox is a 4 KiB page (ACPI 6.4 5.2.12.19), and so is
+			 * every part of a region purgatory and the park code use. */
+			c->region_reusable = false;
+			snprintf(c->region_why, sizeof(c->region_why), "its base %#" PRIx64 " is not "
+				 "4 KiB aligned", c->region);
+		} else if (c->region > (1ull << 32) - PARK_REGION_SIZE) {
+			/* (not region + size: a base near 2^64 would wrap) */
 			c->region_reusable = false;
 			snprintf(c->region_why, sizeof(c->region_why), "it is above 4 GiB, "
 				 "outside purgatory's identity map");

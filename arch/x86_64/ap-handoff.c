@@ -9,13 +9,13 @@
 
 #include "ap-census.h"
 #include "ap-mailbox.h"
+#include "bytes.h"
 #include "handoff-place.h"
 #include "madt.h"
 #include "mpkexec/bootparam.h"
 #include "park-region.h"
 #include "tdx.h"
 
-#define SZ_1M                 (1ull << 20)
 #define GATHER_TIMEOUT_MS     1000u
 
 void ap_handoff_place_trampoline(struct planner *pl, struct load_plan *plan,
@@ -133,10 +133,13 @@ static void describe_tables(struct load_plan *plan, const struct sysview *sv,
 			 "reaches the park region" : "");
 }
 
-/* Everything park mode needs; returns -1 with `why` filled if it cannot. */
+/* Everything park mode needs; returns -1 with `why` filled if it cannot,
+ * -2 with `hard` filled if the region cannot go where --park-addr
+ * (`park_addr`, 0: anywhere) says: that is refused, never a fallback. */
 static int plan_park(const struct acpi_tableset *tables, const uint8_t *fw_madt,
-		     size_t fw_madt_len, const struct madt_cpus *cpus, unsigned version, struct planner *pl,
-		     struct load_plan *plan, char *why, size_t whylen)
+		     size_t fw_madt_len, const struct madt_cpus *cpus, unsigned version,
+		     uint64_t park_addr, struct planner *pl, struct load_plan *plan, char *why,
+		     size_t whylen, struct mpk_error *hard)
 {
 	struct mpk_purgatory_params *p = &plan->params;
 	struct mpk_error err;
@@ -149,8 +152,13 @@ static int plan_park(const struct acpi_tableset *tables, const uint8_t *fw_madt,
 		snprintf(why, whylen, "no free RAM page below 1 MiB for the SIPI trampoline");
 		return -1;
 	}
-	if (handoff_region_place(pl, 0, &park_base, &err) < 0 ||
-	    madt_with_wakeup(fw_madt, fw_madt_len, park_base, park_reset_vector(park_base),
+	if (handoff_region_place(pl, park_addr, &park_base, hard) < 0) {
+		if (park_addr)
+			return -2;
+		snprintf(why, whylen, "%.480s", hard->msg);
+		return -1;
+	}
+	if (madt_with_wakeup(fw_madt, fw_madt_len, park_base, park_reset_vector(park_base),
 			     version, &madt, &madt_len, flags_off, &err) < 0 ||
 	    handoff_tables_add(tables, madt, madt_len, park_base, version, pl, plan,
 			       &err) < 0 ||
@@ -216,7 +224,7 @@ int ap_handoff_plan(const struct sysview *sv, const struct load_request *rq,
 	size_t fw_madt_len = 0;
 	char why[512] = "";
 	bool have_fw;
-	int rc = -1;
+	int rc = -1, park_rc = -1;
 
 	have_fw = firmware_tables(sv, &fw_rsdp, &fw_madt, &fw_madt_len, why, sizeof(why)) == 0;
 	if (mode == AP_HANDOFF_MAILBOX && !have_fw) {
@@ -289,9 +297,21 @@ int ap_handoff_plan(const struct sysview *sv, const struct load_request *rq,
 			prepend(plan->ap_desc, sizeof(plan->ap_desc), mode_why);
 		goto out;
 	}
-	if (mode == AP_HANDOFF_PARK && have_fw &&
-	    plan_park(&sv->acpi_tables, fw_madt, fw_madt_len, cpus, rq->mailbox_version, pl, plan, why,
-		      sizeof(why)) == 0) {
+	/* A bad --park-addr is refused even where parking falls back to init. */
+	if (mode == AP_HANDOFF_PARK && rq->park_addr &&
+	    handoff_region_check(rq->park_addr, err) < 0) {
+		free(cpus);
+		goto out;
+	}
+	if (mode == AP_HANDOFF_PARK && have_fw)
+		park_rc = plan_park(&sv->acpi_tables, fw_madt, fw_madt_len, cpus,
+				    rq->mailbox_version, rq->park_addr, pl, plan, why, sizeof(why),
+				    err);
+	if (park_rc == -2) {
+		free(cpus);
+		goto out;
+	}
+	if (park_rc == 0) {
 		snprintf(plan->ap_desc, sizeof(plan->ap_desc),
 			 "park: purgatory gathers every AP with INIT-SIPI-SIPI into the park "
 			 "region at %#" PRIx64 "; the next kernel wakes them through the MADT "

@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "handoff-place.h"
 #include "park-region.h"
 
 #define GATHER_TIMEOUT_MS 1000u
-#define SZ_4G             (1ull << 32)
 
 /* Purgatory reaches memory through its identity map of the low 4 GiB, so
  * it cannot use a mailbox above that (0, no mailbox at all, is not). */

@@ -2,12 +2,14 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ap-handoff.h"
 #include "boot-params.h"
+#include "bytes.h"
 #include "bzimage.h"
 #include "digest.h"
 #include "efi-handover.h"
@@ -16,11 +18,23 @@
 #include "planner.h"
 #include "unaccepted.h"
 
-#define SZ_1M   (1ull << 20)
-#define SZ_4G   (1ull << 32)
 /* kexec's destination limit with 4-level paging (MAXMEM). */
 #define KEXEC_DEST_LIMIT (1ull << 46)
 #define SETUP_DATA_HDR   16u  /* next, type, len */
+
+/* One more sentence for plan->warning (said on stderr at load time). */
+__attribute__((format(printf, 2, 3)))
+static void warn(struct load_plan *plan, const char *fmt, ...)
+{
+	char one[sizeof(plan->warning)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(one, sizeof(one), fmt, ap);
+	va_end(ap);
+	plan_text_append(plan->warning, sizeof(plan->warning), "%s%s",
+			 plan->warning[0] ? "; " : "", one);
+}
 
 static int place_kernel(struct planner *pl, const struct bzimage *bz, const char *path,
 			uint64_t memsz, uint64_t *addr, struct mpk_error *err)
@@ -147,8 +161,6 @@ static int efi_keep_runtime(const struct efi_handover *eh, struct planner *pl,
 		const uint8_t *d = eh->memmap + (size_t)i * eh->memdesc_size;
 		uint64_t start = get_le64(d + 8), end = start + (get_le64(d + 24) << 12);
 
-		if (planner_avoid(pl, start, end, err) < 0)
-			rc = -1;
 		for (size_t j = 0; j < handed->n && rc == 0; j++) {
 			const struct mem_range *r = &handed->r[j];
 			uint64_t lo = start > r->start ? start : r->start;
@@ -159,8 +171,14 @@ static int efi_keep_runtime(const struct efi_handover *eh, struct planner *pl,
 				rc = mpk_fail(err, MPK_EXIT_INTERNAL, "out of memory");
 		}
 	}
+	/* The planner never uses what the map does not call RAM, so only the
+	 * RAM pieces of runtime ranges need avoiding (a server's runtime map
+	 * has many entries, the planner's taken list a fixed size). */
 	for (size_t k = 0; k < ram_hit.n && rc == 0; k++)
-		if (memmap_set_type(handed, ram_hit.r[k].start, ram_hit.r[k].end, E820_RESERVED) < 0)
+		if (planner_avoid(pl, ram_hit.r[k].start, ram_hit.r[k].end, err) < 0)
+			rc = -1;
+		else if (memmap_set_type(handed, ram_hit.r[k].start, ram_hit.r[k].end,
+					 E820_RESERVED) < 0)
 			rc = mpk_fail(err, MPK_EXIT_INTERNAL, "out of memory");
 	memmap_free(&ram_hit);
 	return rc;
@@ -182,7 +200,7 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
 	uint8_t *e820_ext = NULL;
 	size_t e820_ext_len;
 	enum ap_handoff mode;
-	char mode_why[200];
+	char mode_why[200], tsc[80] = "";
 
 	memset(plan, 0, sizeof(*plan));
 	if (bzimage_parse(rq->kernel.data, rq->kernel.size, rq->kernel_path, &bz, err) < 0)
@@ -241,13 +259,21 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
 	if (rq->initrd_path && place_initrd(&pl, &bz, rq, &iaddr, err) < 0)
 		goto fail;
 	plan_add_segment(plan, "kernel", bz.kernel, bz.kernel_size, kaddr, kmem, true,
-			 "%s, protected-mode part; memsz = init_size", rq->kernel_path);
+			 "%s%s, protected-mode part; memsz = init_size", sv->n_kernel_image ? "" :
+			 "MAY OVERLAP THE RUNNING KERNEL, whose place non-root cannot see: ", rq->kernel_path);
 	if (rq->initrd_path)
 		plan_add_segment(plan, "initrd", rq->initrd.data, rq->initrd.size, iaddr,
 				 rq->initrd.size, true, "%s", rq->initrd_path);
 
 	if (ap_handoff_plan(sv, rq, mode, mode_why, &pl, plan, err) < 0)
 		goto fail;
+	if (!sv->n_kernel_image)
+		warn(plan, "the running kernel's image is unknown (/proc/iomem shows no \"Kernel "
+		     "code\" addresses to non-root), so segments may be placed over it, where "
+		     "the APs wait until purgatory runs; run as root to plan around it");
+	if (p->nr_aps && sv->tsc_note[0])
+		warn(plan, "%s; purgatory's AP waits (INIT settle, gather timeout) are timed "
+		     "with it", sv->tsc_note);
 
 	report = &pieces[npieces++];
 	*report = (struct setup_piece){ .type = MPK_SETUP_DATA_TYPE, .node = true,
@@ -340,9 +366,13 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
 		};
 	}
 	purgatory_set_params(&plan->purgatory, p);
+	/* The rate purgatory times its AP waits with, said where --plan shows it. */
+	if (p->nr_aps)
+		snprintf(tsc, sizeof(tsc), "; TSC rate %" PRIu64 " MHz%s", p->tsc_khz / 1000,
+			 sv->tsc_note[0] ? " ASSUMED (no usable \"cpu MHz\" in /proc/cpuinfo)" : "");
 	plan_add_segment(plan, "purgatory", plan->purgatory.buf, plan->purgatory.size, paddr,
 			 plan->purgatory.size, false,
-			 "handoff code, its stack, page tables and parameters");
+			 "handoff code, its stack, page tables and parameters%s", tsc);
 	if (plan_check_limits(plan, planner_ram_in(&pl, 0, UINT64_MAX), err) < 0)
 		goto fail;
 	plan->entry = plan->purgatory.entry;

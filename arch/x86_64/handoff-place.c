@@ -3,11 +3,21 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
+#include "bytes.h"
 #include "mpkexec/bootparam.h"
 #include "park-region.h"
 
-#define SZ_1M (1ull << 20)
-#define SZ_4G (1ull << 32)
+
+int handoff_region_check(uint64_t at, struct mpk_error *err)
+{
+	/* at > 4 GiB - size, not at + size > 4 GiB: any u64 may arrive here
+	 * (-1, -4096), and the sum would wrap. */
+	if (at & 4095 || at < SZ_1M || at > SZ_4G - PARK_REGION_SIZE)
+		return mpk_fail(err, MPK_EXIT_USAGE, "--park-addr=%#" PRIx64 ": the park "
+				"region needs %#x bytes, 4 KiB aligned, between 1 MiB and "
+				"4 GiB", at, PARK_REGION_SIZE);
+	return 0;
+}
 
 int handoff_region_place(struct planner *pl, uint64_t at, uint64_t *base,
 			 struct mpk_error *err)
@@ -16,10 +26,8 @@ int handoff_region_place(struct planner *pl, uint64_t at, uint64_t *base,
 				     .align = 4096, .min = SZ_1M, .max = SZ_4G, .top_down = true };
 
 	if (at) {
-		if (at & 4095 || at < SZ_1M || at + PARK_REGION_SIZE > SZ_4G)
-			return mpk_fail(err, MPK_EXIT_USAGE, "--park-addr=%#" PRIx64 ": the park "
-					"region needs %#x bytes, 4 KiB aligned, between 1 MiB and "
-					"4 GiB", at, PARK_REGION_SIZE);
+		if (handoff_region_check(at, err) < 0)
+			return -1;
 		req.min = at;
 		req.max = at + PARK_REGION_SIZE;
 	}
@@ -67,6 +75,20 @@ int handoff_tables_add(const struct acpi_tableset *tables, const uint8_t *madt,
 	if (acpi_build_handoff(tables, madt, madt_len, park_base + PARK_STATUS_OFF, base,
 			       &plan->acpi, err) < 0)
 		return -1;
+	/* The segment is exactly what was reserved: a longer buffer would run
+	 * into whatever the planner puts next (the park region). */
+	if (plan->acpi.len > len) {
+		acpi_handoff_free(&plan->acpi);
+		return mpk_fail(err, MPK_EXIT_INTERNAL, "ACPI tables: built %zu bytes into a "
+				"reservation of %zu", plan->acpi.len, len);
+	}
+	/* Purgatory edits the MADT at madt_addr: the next kernel must find it
+	 * there through its XSDT and its RSDT. */
+	if (!acpi_handoff_lists(&plan->acpi, plan->acpi.madt_addr)) {
+		acpi_handoff_free(&plan->acpi);
+		return mpk_fail(err, MPK_EXIT_INTERNAL, "ACPI tables: the new MADT at %#" PRIx64
+				" is not listed in the new XSDT and RSDT", base);
+	}
 	if (memmap_set_type(&plan->handed_map, base,
 			    base + ((plan->acpi.len + 4095) & ~(size_t)4095), E820_ACPI) < 0) {
 		acpi_handoff_free(&plan->acpi);

@@ -11,6 +11,10 @@
 #include "plan.h"
 #include "planner.h"
 
+/* Whether `at` (--park-addr) can hold a region at all: 4 KiB aligned,
+ * [at, at + PARK_REGION_SIZE) between 1 MiB and 4 GiB.  -1 (usage) if not. */
+int handoff_region_check(uint64_t at, struct mpk_error *err);
+
 /* A fresh region: free RAM below 4 GiB (top-down), or exactly `at` if
  * nonzero.  -1 with err if there is no room (or `at` is not free RAM). */
 int handoff_region_place(struct planner *pl, uint64_t at, uint64_t *base,

@@ -47,10 +47,8 @@ int madt_parse_cpus(const uint8_t *tab, size_t len, struct madt_cpus *out,
 		} else {
 			goto next;
 		}
-		if (!(flags & (MADT_CPU_ENABLED | MADT_CPU_ONLINE_CAPABLE))) {
-			out->n_disabled++;
-			goto next;
-		}
+		if (!(flags & (MADT_CPU_ENABLED | MADT_CPU_ONLINE_CAPABLE)))
+			goto next;  /* listed, but neither enabled nor online-capable */
 		if (out->n == sizeof(out->apic_id) / sizeof(out->apic_id[0]))
 			return mpk_fail(err, MPK_EXIT_BADINPUT,
 					"MADT: more than %u processors", out->n);
@@ -117,8 +115,7 @@ int madt_with_wakeup(const uint8_t *tab, size_t len, uint64_t mailbox,
 		put_le64(m + o + 16, reset_vector);
 	o += wlen;
 	put_le32(m + 4, (uint32_t)o);
-	m[9] = 0;
-	m[9] = (uint8_t)-acpi_checksum(m, o);
+	acpi_set_checksum(m, (uint32_t)o);
 	*out = m;
 	*out_len = o;
 	return 0;

@@ -17,7 +17,6 @@
 struct madt_cpus {
 	uint32_t apic_id[MPK_MAX_APS];
 	unsigned n;                /* usable CPUs: enabled or online-capable */
-	unsigned n_disabled;       /* listed but neither */
 };
 
 /* Validates the table (signature, length, checksum, every entry's length)

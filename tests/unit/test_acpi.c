@@ -188,7 +188,7 @@ static void test_tables_rewrite(void **state)
 	struct acpi_handoff h;
 	const uint64_t base = 0x3e772000, status = 0x3e774000 + PARK_STATUS_OFF;
 	const char *order[] = { "FACP", "HPET", "SSDT1", "SSDT2" };
-	const uint8_t *rsdp, *xsdt, *rsdt;
+	uint8_t *rsdp, *xsdt, *rsdt;
 	uint8_t madt[144];
 	uint64_t dsdt, facs;
 
@@ -228,6 +228,23 @@ static void test_tables_rewrite(void **state)
 		assert_memory_equal(h.buf + (at - base), t->data, t->len);  /* bytes unchanged */
 	}
 	assert_int_equal(get_le64(xsdt + 36 + 4 * 8), h.madt_addr);
+	assert_true(acpi_handoff_lists(&h, h.madt_addr));
+	assert_true(acpi_handoff_lists(&h, status));
+	assert_false(acpi_handoff_lists(&h, h.madt_addr + 16));
+	put_le32(rsdt + 36 + 4 * 4, 0x1234);       /* the RSDT alone loses it */
+	assert_false(acpi_handoff_lists(&h, h.madt_addr));
+	put_le32(rsdt + 36 + 4 * 4, (uint32_t)h.madt_addr);
+	put_le32(xsdt + 4, 36 + 4 * 8);            /* an XSDT cut before it */
+	assert_false(acpi_handoff_lists(&h, h.madt_addr));
+	put_le32(xsdt + 4, 1u << 31);              /* an XSDT longer than the buffer */
+	assert_false(acpi_handoff_lists(&h, h.madt_addr));
+	put_le32(xsdt + 4, 36 + 6 * 8);
+	put_le64(rsdp + 24, base + h.len);         /* an RSDP pointing past the buffer */
+	assert_false(acpi_handoff_lists(&h, h.madt_addr));
+	put_le64(rsdp + 24, base - 16);
+	assert_false(acpi_handoff_lists(&h, h.madt_addr));
+	put_le64(rsdp + 24, base + (uint64_t)(xsdt - h.buf));
+	assert_true(acpi_handoff_lists(&h, h.madt_addr));
 	assert_int_equal(get_le64(xsdt + 36 + 5 * 8), status);
 	assert_int_equal(get_le32(rsdt + 36 + 5 * 4), status);
 	assert_memory_equal(h.buf + h.madt_off, madt, sizeof(madt));

@@ -493,6 +493,44 @@ static void test_running_kernel_unknown(void **state)
 	plan_ok(f, sv, &rq);
 	assert_int_equal(seg(&f->plan, "kernel")->mem, K_PREF);
 	check_invariants(&f->plan, sv);
+	/* ...and the plan says so: --plan in the segment, -l on stderr */
+	assert_string_equal(seg(&f->plan, "kernel")->detail, "MAY OVERLAP THE RUNNING KERNEL, "
+			    "whose place non-root cannot see: vmlinuz-6.1, protected-mode part; "
+			    "memsz = init_size");
+	assert_string_equal(f->plan.warning, "the running kernel's image is unknown (/proc/iomem "
+			    "shows no \"Kernel code\" addresses to non-root), so segments may be "
+			    "placed over it, where the APs wait until purgatory runs; run as root "
+			    "to plan around it");
+	plan_ok(f, &f->sv, &rq);
+	assert_string_equal(seg(&f->plan, "kernel")->detail, "vmlinuz-6.1, protected-mode part; "
+			    "memsz = init_size");
+	assert_string_equal(f->plan.warning, "");
+	free(sv);
+}
+
+/* A TSC rate sysview had to guess is said at load time. */
+static void test_tsc_guess_warned(void **state)
+{
+	struct fix *f = *state;
+	struct load_request rq = request(f, CMDLINE, true);
+	struct sysview *sv = malloc(sizeof(*sv));
+
+	assert_non_null(sv);
+	memcpy(sv, &f->sv, sizeof(*sv));
+	plan_ok(f, sv, &rq);
+	assert_string_equal(f->plan.warning, "");
+	assert_int_equal(f->plan.params.tsc_khz, sv->tsc_khz);
+	assert_string_equal(seg(&f->plan, "purgatory")->detail, "handoff code, its stack, page "
+			    "tables and parameters; TSC rate 2000 MHz");
+	snprintf(sv->tsc_note, sizeof(sv->tsc_note), "TSC rate assumed 3000 MHz: why");
+	sv->tsc_khz = 3000000;
+	plan_ok(f, sv, &rq);
+	assert_int_equal(f->plan.params.tsc_khz, 3000000);
+	assert_string_equal(f->plan.warning, "TSC rate assumed 3000 MHz: why; purgatory's AP "
+			    "waits (INIT settle, gather timeout) are timed with it");
+	assert_string_equal(seg(&f->plan, "purgatory")->detail, "handoff code, its stack, page "
+			    "tables and parameters; TSC rate 3000 MHz ASSUMED (no usable \"cpu MHz\" "
+			    "in /proc/cpuinfo)");
 	free(sv);
 }
 
@@ -835,6 +873,7 @@ int main(void)
 		cmocka_unit_test(test_flags),
 		cmocka_unit_test(test_no_initrd),
 		cmocka_unit_test(test_running_kernel_unknown),
+		cmocka_unit_test(test_tsc_guess_warned),
 		cmocka_unit_test(test_boot_cpu_and_x2apic),
 		cmocka_unit_test(test_madt_unreadable),
 		cmocka_unit_test(test_plan_free),

@@ -167,6 +167,67 @@ static void test_census_foreign_mailbox(void **state)
 	world_free(w);
 }
 
+/* An MPKP table longer than a region, claiming more records than it has:
+ * only the PARK_MAX_CPUS records inside a region are read (purgatory reads
+ * the record named here in the region itself). */
+static void test_census_mpkp_records_bounded(void **state)
+{
+	struct world *w = world_new(RELEASE_612, 0, true, (uint32_t[]){ A, W, W, W }, "012");
+	size_t len = PARK_STATUS_LEN(2000);
+	uint8_t *t = calloc(1, len);
+
+	(void)state;
+	assert_non_null(t);
+	memcpy(t, w->sv.mpkp, w->sv.mpkp_len);
+	put_le32(t + PARK_STATUS_BODY + 4, 0xffffffffu);               /* nr_cpus */
+	put_le32(t + PARK_STATUS_HEAD + 3 * PARK_CPU_SIZE + PARK_CPU_APIC_ID, 99);
+	put_le32(t + PARK_STATUS_HEAD + 1500 * PARK_CPU_SIZE + PARK_CPU_APIC_ID, 3);
+	put_le32(t + PARK_STATUS_HEAD + 1500 * PARK_CPU_SIZE + PARK_CPU_STATE, P);
+	free(w->sv.mpkp);
+	w->sv.mpkp = t;
+	w->sv.mpkp_len = len;
+	ap_census_take(&w->sv, w->fw_madt, w->fw_len, &w->cpus, 0, &w->census);
+	assert_int_equal(w->census.region, REGION);
+	assert_int_equal(w->census.cpu[2].record, 2);
+	assert_int_equal(w->census.cpu[3].record, MPK_NO_RECORD);
+	assert_int_equal(w->census.cpu[3].where, AP_WHERE_STOPPED);
+	world_free(w);
+}
+
+/* An MPKP region base near 2^64: base + size wraps past 4 GiB's test. */
+static void test_census_region_near_2_64(void **state)
+{
+	struct world *w = world_new(RELEASE_612, 0, true, (uint32_t[]){ A, P, P, P }, "0");
+	const uint64_t top = 0xfffffffffffff000ull;
+
+	(void)state;
+	put_le64(w->sv.mpkp + PARK_STATUS_BODY + 8, top);
+	memmap_free(&w->sv.firmware_map);
+	assert_int_equal(memmap_add(&w->sv.firmware_map, 0xfffffffff0000000ull,
+				    0xffffffffffffffffull, E820_NVS), 0);
+	ap_census_take(&w->sv, w->fw_madt, w->fw_len, &w->cpus, 0, &w->census);
+	assert_int_equal(w->census.mailbox, top);
+	assert_int_equal(w->census.region, top);
+	assert_false(w->census.region_reusable);
+	assert_string_equal(w->census.region_why, "it is above 4 GiB, outside purgatory's "
+			    "identity map");
+	world_free(w);
+}
+
+/* An MPKP region base that is not a page: never reused in place. */
+static void test_census_region_unaligned(void **state)
+{
+	struct world *w = world_new(RELEASE_612, 0, true, (uint32_t[]){ A, P, P, P }, "0");
+
+	(void)state;
+	put_le64(w->sv.mpkp + PARK_STATUS_BODY + 8, REGION + 0x10);
+	ap_census_take(&w->sv, w->fw_madt, w->fw_len, &w->cpus, 0, &w->census);
+	assert_int_equal(w->census.region, REGION + 0x10);
+	assert_false(w->census.region_reusable);
+	assert_string_equal(w->census.region_why, "its base 0x3e760010 is not 4 KiB aligned");
+	world_free(w);
+}
+
 static void plan_begin(struct world *w, struct planner *pl, struct load_plan *plan)
 {
 	memset(plan, 0, sizeof(*plan));
@@ -219,7 +280,9 @@ static void test_plan_in_place(void **state)
 	assert_int_equal(madt_parse_cpus(plan->acpi.buf + plan->acpi.madt_off,
 					 plan->acpi.madt_len, &next, &err), 0);
 	assert_int_equal(next.n, 3);
-	assert_int_equal(next.n_disabled, 1);
+	/* CPU 3's entry stays listed, neither enabled nor online-capable */
+	assert_int_equal(plan->acpi.buf[plan->acpi.madt_off + p->aps[3].madt_flags_off] &
+			 (MADT_CPU_ENABLED | MADT_CPU_ONLINE_CAPABLE), 0);
 	assert_int_equal(plan->ncpu, 4);
 	assert_int_equal(plan->cpu[3].apic_id, 3);
 	assert_string_equal(plan->cpu[3].now, "held");
@@ -312,6 +375,31 @@ static void test_plan_park_addr_not_ram(void **state)
 	world_free(w);
 }
 
+/* -4096 and -1 as --park-addr: at + size would wrap past the 4 GiB test. */
+static void test_plan_park_addr_wraps(void **state)
+{
+	struct world *w = world_new(RELEASE_612, 1, false, (uint32_t[]){ A, W, W, W }, "0123");
+	struct mpk_error err = { 0 };
+	struct planner pl;
+	struct load_plan *plan = malloc(sizeof(*plan));
+
+	(void)state;
+	plan_begin(w, &pl, plan);
+	assert_int_equal(ap_mailbox_plan(&w->census, &w->tables, w->fw_madt, w->fw_len, &w->cpus,
+					 0xfffffffffffff000ull, 1, &pl, plan, &err), -1);
+	assert_int_equal(err.exit_code, MPK_EXIT_USAGE);
+	assert_string_equal(err.msg, "--park-addr=0xfffffffffffff000: the park region needs "
+			    "0x12000 bytes, 4 KiB aligned, between 1 MiB and 4 GiB");
+	assert_int_equal(plan->nseg, 0);
+	assert_int_equal(ap_mailbox_plan(&w->census, &w->tables, w->fw_madt, w->fw_len, &w->cpus,
+					 0xffffffffffffffffull, 1, &pl, plan, &err), -1);
+	assert_string_equal(err.msg, "--park-addr=0xffffffffffffffff: the park region needs "
+			    "0x12000 bytes, 4 KiB aligned, between 1 MiB and 4 GiB");
+	load_plan_free(plan);
+	free(plan);
+	world_free(w);
+}
+
 static void test_auto_resolution(void **state)
 {
 	struct world *w = world_new(RELEASE_612, 1, false, (uint32_t[]){ A, W, W, W }, "0123");
@@ -365,10 +453,14 @@ int main(void)
 		cmocka_unit_test(test_census_v0_zeroed_found_through_mpkp),
 		cmocka_unit_test(test_census_held_and_not_nvs),
 		cmocka_unit_test(test_census_foreign_mailbox),
+		cmocka_unit_test(test_census_mpkp_records_bounded),
+		cmocka_unit_test(test_census_region_near_2_64),
+		cmocka_unit_test(test_census_region_unaligned),
 		cmocka_unit_test(test_plan_in_place),
 		cmocka_unit_test(test_plan_relocate),
 		cmocka_unit_test(test_plan_relocates_when_region_unusable),
 		cmocka_unit_test(test_plan_park_addr_not_ram),
+		cmocka_unit_test(test_plan_park_addr_wraps),
 		cmocka_unit_test(test_auto_resolution),
 		cmocka_unit_test(test_cpuinfo_online_and_tdx_flag),
 	};

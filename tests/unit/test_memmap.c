@@ -199,7 +199,9 @@ static void test_sysfs_bad_end(void **state)
 	put_range(root, 1, "0x200000\n", "0x100000\n", "System RAM\n"); /* end < start */
 	assert_int_equal(memmap_read_sysfs(root, &map, &err), -1);
 	assert_int_equal(err.exit_code, MPK_EXIT_BADINPUT);
-	snprintf(expect, sizeof(expect), "memory map: bad %s/sys/firmware/memmap/1/end", root);
+	snprintf(expect, sizeof(expect), "memory map: bad %s/sys/firmware/memmap/1/end (not an "
+		 "address at or above its start); mpkexec plans from the firmware memory map "
+		 "and does not fall back to /proc/iomem when it is malformed", root);
 	assert_string_equal(err.msg, expect);
 	assert_null(map.r);
 }
@@ -219,7 +221,136 @@ static void test_sysfs_garbage_number(void **state)
 	assert_msg_has(err, expect);
 }
 
+/* An entry whose start is empty or not a number is malformed (exit 65),
+ * not "the end of the map" nor "no firmware memmap" (exit 66). */
+static void test_sysfs_bad_start(void **state)
+{
+	const char *root = *state;
+	struct mpk_error err = { 0 };
+	struct memmap map;
+	char expect[PATH_MAX];
+	static const char *const bad[] = { "\n", "-1\n", "start\n", " 0x1000\n" };
+
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		put_range(root, 0, "0x0\n", "0x9ffff\n", "System RAM\n");
+		put_range(root, 1, bad[i], "0x3fffffff\n", "System RAM\n");
+		assert_int_equal(memmap_read_sysfs(root, &map, &err), -1);
+		assert_int_equal(err.exit_code, MPK_EXIT_BADINPUT);
+		snprintf(expect, sizeof(expect), "memory map: bad %s/sys/firmware/memmap/1/start "
+			 "(not an address); mpkexec plans from the firmware memory map and does "
+			 "not fall back to /proc/iomem when it is malformed", root);
+		assert_string_equal(err.msg, expect);
+		assert_null(map.r);
+	}
+}
+
+/* /sys/firmware/memmap there but malformed: refused, even with a usable
+ * /proc/iomem (which is only for kernels without CONFIG_FIRMWARE_MEMMAP). */
+static void test_sysview_malformed_memmap_no_fallback(void **state)
+{
+	const char *root = *state;
+	struct mpk_error err = { 0 };
+	struct sysview *sv = malloc(sizeof(*sv));
+	char expect[PATH_MAX];
+
+	assert_non_null(sv);
+	put_file(root, "proc/iomem", "00000000-3fffffff : System RAM\n");
+	put_range(root, 0, "0x0\n", "0x9ffff\n", "System RAM\n");
+	put_range(root, 1, "0x100000\n", "12 MiB\n", "System RAM\n");
+	assert_int_equal(sysview_read(root, sv, &err), -1);
+	assert_int_equal(err.exit_code, MPK_EXIT_BADINPUT);
+	snprintf(expect, sizeof(expect), "memory map: bad %s/sys/firmware/memmap/1/end (not an "
+		 "address at or above its start); mpkexec plans from the firmware memory map "
+		 "and does not fall back to /proc/iomem when it is malformed", root);
+	assert_string_equal(err.msg, expect);
+	free(sv);
+}
+
+/* No /sys/firmware/memmap at all: /proc/iomem's top level is the map. */
+static void test_sysview_iomem_fallback(void **state)
+{
+	const char *root = *state;
+	struct mpk_error err = { 0 };
+	struct sysview *sv = malloc(sizeof(*sv));
+
+	assert_non_null(sv);
+	put_file(root, "proc/iomem", "00000000-00000fff : Reserved\n"
+		 "00001000-3fffffff : System RAM\n  01000000-01ffffff : Kernel code\n");
+	assert_int_equal(sysview_read(root, sv, &err), 0);
+	assert_int_equal(sv->firmware_map.n, 2);
+	assert_int_equal(sv->firmware_map.r[1].end, 0x40000000);
+	assert_int_equal(sv->n_kernel_image, 1);
+	sysview_free(sv);
+	free(sv);
+}
+
+/* No /sys/firmware/memmap and a /proc/iomem without addresses (non-root):
+ * the error says so, not only that sysfs is missing. */
+static void test_sysview_no_memmap_iomem_hidden(void **state)
+{
+	const char *root = *state;
+	struct mpk_error err = { 0 };
+	struct sysview *sv = malloc(sizeof(*sv));
+
+	assert_non_null(sv);
+	put_file(root, "proc/iomem", "00000000-00000000 : Reserved\n"
+		 "00000000-00000000 : System RAM\n");
+	assert_int_equal(sysview_read(root, sv, &err), -1);
+	assert_int_equal(err.exit_code, MPK_EXIT_NOPERM);
+	assert_string_equal(err.msg, "memory map: /proc/iomem shows no addresses to this user "
+			    "(run as root)");
+	free(sv);
+}
+
+/* A /proc/cmdline longer than 4095 bytes is kept whole. */
+static void test_sysview_long_cmdline(void **state)
+{
+	const char *root = *state;
+	struct mpk_error err = { 0 };
+	struct sysview *sv = malloc(sizeof(*sv));
+	char *line = malloc(6002);
+
+	assert_non_null(sv);
+	assert_non_null(line);
+	for (unsigned i = 0; i < 6000; i++)
+		line[i] = i % 10 == 9 ? ' ' : 'a' + i % 10;
+	memcpy(line + 5980, "acpi_rsdp=7 ", 12);  /* a word past 4095 is still seen */
+	line[6000] = '\n';
+	line[6001] = '\0';
+	put_range(root, 0, "0x0\n", "0x3fffffff\n", "System RAM\n");
+	put_file(root, "proc/cmdline", line);
+	assert_int_equal(sysview_read(root, sv, &err), 0);
+	line[6000] = '\0';
+	assert_int_equal(strlen(sv->cmdline), 6000);
+	assert_string_equal(sv->cmdline, line);
+	assert_int_equal(sv->rsdp, 7);
+	sysview_free(sv);
+	assert_null(sv->cmdline);
+	free(sv);
+	free(line);
+}
+
 /* --- /proc/iomem --------------------------------------------------------- */
+
+/* A range ending at the top of the address space: end + 1 would wrap to 0. */
+static void test_iomem_top_of_address_space(void **state)
+{
+	struct mpk_error err = { 0 };
+	struct memmap map;
+	struct mem_range k[2];
+
+	(void)state;
+	assert_int_equal(memmap_parse_iomem("00001000-3fffffff : System RAM\n"
+					    "  3f000000-ffffffffffffffff : Kernel code\n"
+					    "fd00000000-ffffffffffffffff : Reserved\n", &map, &err), 0);
+	assert_int_equal(map.n, 2);
+	assert_int_equal(map.r[1].start, 0xfd00000000ull);
+	assert_int_equal(map.r[1].end, UINT64_MAX);
+	memmap_free(&map);
+	assert_int_equal(iomem_find_kernel("  3f000000-ffffffffffffffff : Kernel code\n", k, 2), 1);
+	assert_int_equal(k[0].start, 0x3f000000);
+	assert_int_equal(k[0].end, UINT64_MAX);
+}
 
 static void test_iomem_top_level(void **state)
 {
@@ -396,6 +527,54 @@ static void test_cpuinfo_no_apicid(void **state)
 	assert_int_equal(id, 77);
 }
 
+/* The TSC rate purgatory times its waits with: a number of MHz in
+ * [1, 100000], or 0 (the caller assumes 3 GHz and says so). */
+static void test_cpuinfo_mhz_bounded(void **state)
+{
+	(void)state;
+	assert_int_equal(cpuinfo_khz("processor\t: 0\ncpu MHz\t\t: 2995.200\n"), 2995200);
+	assert_int_equal(cpuinfo_khz("cpu MHz\t\t: 1\n"), 1000);
+	assert_int_equal(cpuinfo_khz("cpu MHz\t\t: 100000\n"), 100000000);
+	assert_int_equal(cpuinfo_khz("cpu MHz\t\t: 100000.1\n"), 0);
+	assert_int_equal(cpuinfo_khz("cpu MHz\t\t: 1e300\n"), 0);
+	assert_int_equal(cpuinfo_khz("cpu MHz\t\t: 1e19\n"), 0);
+	assert_int_equal(cpuinfo_khz("cpu MHz\t\t: nan\n"), 0);
+	assert_int_equal(cpuinfo_khz("cpu MHz\t\t: -nan\n"), 0);
+	assert_int_equal(cpuinfo_khz("cpu MHz\t\t: inf\n"), 0);
+	assert_int_equal(cpuinfo_khz("cpu MHz\t\t: 0.5\n"), 0);
+	assert_int_equal(cpuinfo_khz("cpu MHz\t\t: -3000\n"), 0);
+	assert_int_equal(cpuinfo_khz("cpu MHz\t\t: fast\n"), 0);
+	assert_int_equal(cpuinfo_khz("flags\t: fpu\n"), 0);
+}
+
+static void test_sysview_tsc_guess_noted(void **state)
+{
+	const char *root = *state;
+	struct mpk_error err = { 0 };
+	struct sysview *sv = malloc(sizeof(*sv));
+
+	assert_non_null(sv);
+	put_range(root, 0, "0x0\n", "0x3fffffff\n", "System RAM\n");
+	put_file(root, "proc/cpuinfo", "processor\t: 0\ncpu MHz\t\t: 1e300\napicid\t\t: 0\n");
+	assert_int_equal(sysview_read(root, sv, &err), 0);
+	assert_int_equal(sv->tsc_khz, 3000000);
+	assert_string_equal(sv->tsc_note, "TSC rate assumed 3000 MHz: /proc/cpuinfo says "
+			    "\"cpu MHz\t\t: 1e300\", not a rate between 1 and 100000 MHz");
+	sysview_free(sv);
+	put_file(root, "proc/cpuinfo", "processor\t: 0\ncpu MHz\t\t: 2995.200\n");
+	assert_int_equal(sysview_read(root, sv, &err), 0);
+	assert_int_equal(sv->tsc_khz, 2995200);
+	assert_string_equal(sv->tsc_note, "");
+	sysview_free(sv);
+	put_file(root, "proc/cpuinfo", "processor\t: 0\n");
+	assert_int_equal(sysview_read(root, sv, &err), 0);
+	assert_int_equal(sv->tsc_khz, 3000000);
+	assert_string_equal(sv->tsc_note, "TSC rate assumed 3000 MHz: processor 0 has no "
+			    "\"cpu MHz\" in /proc/cpuinfo");
+	sysview_free(sv);
+	free(sv);
+}
+
 static void test_sysview_fixture(void **state)
 {
 	struct mpk_error err = { 0 };
@@ -537,6 +716,15 @@ int main(void)
 		cmocka_unit_test(test_sysfs_missing),
 		cmocka_unit_test_setup_teardown(test_sysfs_bad_end, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_sysfs_garbage_number, tree_setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_sysfs_bad_start, tree_setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_sysview_malformed_memmap_no_fallback, tree_setup,
+						tree_teardown),
+		cmocka_unit_test_setup_teardown(test_sysview_iomem_fallback, tree_setup,
+						tree_teardown),
+		cmocka_unit_test_setup_teardown(test_sysview_long_cmdline, tree_setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_sysview_no_memmap_iomem_hidden, tree_setup,
+						tree_teardown),
+		cmocka_unit_test(test_iomem_top_of_address_space),
 		cmocka_unit_test(test_iomem_top_level),
 		cmocka_unit_test(test_iomem_find_kernel_root),
 		cmocka_unit_test(test_iomem_find_kernel_nonroot),
@@ -548,6 +736,9 @@ int main(void)
 		cmocka_unit_test(test_cpuinfo_no_apicid),
 		cmocka_unit_test(test_sysview_fixture),
 		cmocka_unit_test_setup_teardown(test_sysview_minimal_tree, tree_setup, tree_teardown),
+		cmocka_unit_test(test_cpuinfo_mhz_bounded),
+		cmocka_unit_test_setup_teardown(test_sysview_tsc_guess_noted, tree_setup,
+						tree_teardown),
 		cmocka_unit_test_setup_teardown(test_sysview_no_memmap, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_sysview_rsdp_efi_systab, tree_setup,
 						tree_teardown),

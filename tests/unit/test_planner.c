@@ -169,12 +169,15 @@ static void test_avoid_limit(void **state)
 
 	(void)state;
 	planner_init(&p, &basic_map);
+	/* a few dozen EFI runtime pieces, the low 1 MiB, the kernel's image
+	 * and a dozen segments must fit */
+	assert_true(PLANNER_MAX_TAKEN >= 128);
 	for (unsigned i = 0; i < PLANNER_MAX_TAKEN; i++)
 		assert_int_equal(planner_avoid(&p, i * 0x2000ull, i * 0x2000ull + 0x1000, &err), 0);
 	assert_int_equal(planner_avoid(&p, 0x800000, 0x801000, &err), -1);
 	assert_int_equal(err.exit_code, MPK_EXIT_INTERNAL);
-	assert_string_equal(err.msg, "planner: more than 48 reserved ranges");
-	/* and a placement that would need a 49th entry fails the same way */
+	assert_string_equal(err.msg, "planner: more than 256 reserved ranges");
+	/* and a placement that would need one more entry fails the same way */
 	err = (struct mpk_error){ 0 };
 	{
 		struct placement_req req = { .what = "x", .size = 0x1000, .align = 4096,
@@ -182,7 +185,7 @@ static void test_avoid_limit(void **state)
 		uint64_t addr;
 
 		assert_int_equal(planner_place(&p, &req, &addr, &err), -1);
-		assert_msg_has(err, "more than 48");
+		assert_msg_has(err, "more than 256");
 	}
 }
 
@@ -350,6 +353,36 @@ static void test_non_ram_never_used(void **state)
 	assert_int_equal(err.exit_code, MPK_EXIT_NOSPACE);
 }
 
+/* A firmware map whose RAM overlaps a reserved (and an ACPI) range: the
+ * overlap is never used, whichever order the ranges come in. */
+static void test_ram_overlapping_reserved(void **state)
+{
+	static struct mem_range r[] = {
+		{ 0x100000, 0x4000000, E820_RAM },
+		{ 0x3f00000, 0x4000000, E820_RESERVED },   /* the top MiB of that RAM */
+		{ 0x200000, 0x280000, E820_ACPI },         /* and a hole low in it */
+		{ 0x3e00000, 0x3f00000, E820_RAM },        /* listed twice */
+	};
+	const struct memmap m = { r, sizeof(r) / sizeof(r[0]) };
+	struct placement_req req = { .what = "initrd", .size = 0x3d00000, .align = 4096,
+				     .min = 0x100000, .max = 0x4000000 };
+	struct mpk_error err = { 0 };
+	struct planner p;
+	uint64_t addr;
+
+	(void)state;
+	planner_init(&p, &m);
+	assert_int_equal(place_ok(&p, 0x1000, 4096, 0, UINT64_MAX, true), 0x3f00000 - 0x1000);
+	assert_int_equal(place_ok(&p, 0x100000, 4096, 0x100000, UINT64_MAX, false), 0x100000);
+	assert_int_equal(place_ok(&p, 0x1000, 4096, 0x100000, UINT64_MAX, false), 0x280000);
+	/* [0x280000, 0x3eff000) is all that is left: 0x3c7f000 bytes */
+	assert_int_equal(planner_place(&p, &req, &addr, &err), -1);
+	assert_int_equal(err.exit_code, MPK_EXIT_NOSPACE);
+	req.size = 0x3c7e000;
+	assert_int_equal(planner_place(&p, &req, &addr, &err), 0);
+	assert_int_equal(addr, 0x281000);
+}
+
 static void test_bad_request(void **state)
 {
 	struct placement_req req = { .what = "purgatory", .size = 0, .align = 4096,
@@ -406,6 +439,7 @@ int main(void)
 		cmocka_unit_test(test_exact_fill),
 		cmocka_unit_test(test_does_not_fit),
 		cmocka_unit_test(test_non_ram_never_used),
+		cmocka_unit_test(test_ram_overlapping_reserved),
 		cmocka_unit_test(test_bad_request),
 		cmocka_unit_test(test_ram_in),
 	};

@@ -581,6 +581,45 @@ static void test_relocation_overflow(void **state)
 	free(c);
 }
 
+/* A relocation's field is as wide as its type: a PC32 in the last 4 bytes
+ * of its section is applied, one byte further it is outside, and an
+ * 8-byte R_X86_64_64 there is outside too. */
+static void test_relocation_at_section_end(void **state)
+{
+	uint8_t *c = blob_copy();
+	const struct rel *r = find_rel(R_X86_64_PLT32, "purgatory_main");
+	size_t text = find_section(".text");
+	uint64_t size = oi.sh_size[text], at = size - 4;
+	struct purgatory_image img;
+	struct mpk_error err = { 0 };
+	char want[160];
+	uint32_t v;
+
+	(void)state;
+	assert_true(r->loc >= oi.secoff[text] && r->loc < oi.secoff[text] + size);
+	put_le64(c + r->file_off, at);                      /* r_offset */
+	put_le32(c + r->file_off + 8, R_X86_64_PC32);
+	assert_int_equal(purgatory_open(c, BLOB_LEN, &img, &err), 0);
+	if (purgatory_relocate(&img, 0x100000, &err) < 0)
+		fail_msg("%s", err.msg);
+	v = get_le32(img.buf + oi.secoff[text] + at);
+	assert_int_equal(v, (uint32_t)(r->target - (oi.secoff[text] + at)));
+	purgatory_close(&img);
+	put_le64(c + r->file_off, at + 1);
+	snprintf(want, sizeof(want), "relocation at %#llx (4 bytes) outside its section",
+		 (unsigned long long)(at + 1));
+	expect_relocate_fails(c, 0x100000, want);
+	put_le64(c + r->file_off, at);
+	put_le32(c + r->file_off + 8, R_X86_64_64);
+	snprintf(want, sizeof(want), "relocation at %#llx (8 bytes) outside its section",
+		 (unsigned long long)at);
+	expect_relocate_fails(c, 0x100000, want);
+	put_le64(c + r->file_off, UINT64_MAX - 2);          /* r_offset + 8 would wrap */
+	expect_relocate_fails(c, 0x100000, "relocation at 0xfffffffffffffffd (8 bytes) "
+			      "outside its section");
+	free(c);
+}
+
 static void test_rel_section_refused(void **state)
 {
 	uint8_t *c = blob_copy();
@@ -609,6 +648,7 @@ int main(void)
 		cmocka_unit_test(test_params_size_mismatch),
 		cmocka_unit_test(test_unsupported_relocation),
 		cmocka_unit_test(test_relocation_overflow),
+		cmocka_unit_test(test_relocation_at_section_end),
 		cmocka_unit_test(test_rel_section_refused),
 	};
 

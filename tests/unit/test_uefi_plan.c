@@ -14,6 +14,7 @@
 #include "bytes.h"
 #include "bzimage-load.h"
 #include "efi-handover.h"
+#include "madt.h"
 #include "error.h"
 #include "mpkexec/bootparam.h"
 #include "mpkexec/handoff-report.h"
@@ -68,16 +69,22 @@ static int fix_teardown(void **state)
 	return 0;
 }
 
-static int plan(struct fix *f, enum ap_handoff mode, struct mpk_error *err)
+static int plan_at(struct fix *f, enum ap_handoff mode, uint64_t park_addr,
+		   struct mpk_error *err)
 {
 	struct load_request rq = {
 		.kernel_path = "vmlinuz-6.1", .kernel = { .data = f->kernel, .size = K_SIZE },
 		.cmdline = "console=ttyS0", .verify = true, .serial_port = 0x3f8,
-		.ap_handoff = mode, .mailbox_version = 1,
+		.ap_handoff = mode, .mailbox_version = 1, .park_addr = park_addr,
 	};
 
 	load_plan_free(&f->plan);
 	return bzimage_plan(&f->sv, &rq, purgatory_blob, PURG, &f->plan, err);
+}
+
+static int plan(struct fix *f, enum ap_handoff mode, struct mpk_error *err)
+{
+	return plan_at(f, mode, 0, err);
 }
 
 static const struct segment *seg(const struct load_plan *p, const char *what)
@@ -174,6 +181,124 @@ static void test_ovmf_park(void **state)
 	}
 }
 
+/* A MADT of `n` x2APIC CPUs (IDs 0..n-1, all enabled), as a big server's
+ * firmware has it: 44 + 16 * n bytes. */
+static uint8_t *x2apic_madt(unsigned n, size_t *len)
+{
+	uint8_t *t;
+
+	*len = 44 + 16 * (size_t)n;
+	t = calloc(1, *len);
+	assert_non_null(t);
+	for (unsigned i = 0; i < n; i++) {
+		uint8_t *e = t + 44 + 16 * i;
+
+		e[0] = 9;                       /* Processor Local x2APIC */
+		e[1] = 16;
+		put_le32(e + 4, i);             /* x2APIC ID */
+		put_le32(e + 8, 1);             /* enabled */
+		put_le32(e + 12, i);            /* ACPI processor UID */
+	}
+	put_le32(t + 36, 0xfee00000);
+	put_le32(t + 40, 1);
+	acpi_sdt_init(t, "APIC", (uint32_t)*len);
+	return t;
+}
+
+static bool overlap(const struct segment *a, const struct segment *b)
+{
+	return a->mem < b->mem + b->memsz && b->mem < a->mem + a->memsz;
+}
+
+/* 1024 x2APIC CPUs (a MADT of 16 KiB): every segment where the planner put
+ * it, the ACPI tables segment as long as the tables in it (it was reserved
+ * at 4 KiB whatever its size, and overlapped the park region). */
+static void test_ovmf_park_1024_cpus(void **state)
+{
+	struct fix *f = *state;
+	struct mpk_error err = { 0 };
+	const struct segment *acpi;
+	struct madt_cpus *next = malloc(sizeof(*next));
+	uint8_t *madt, *saved = f->sv.madt;
+	size_t len, saved_len = f->sv.madt_len;
+
+	assert_non_null(next);
+	madt = x2apic_madt(1024, &len);
+	f->sv.madt = madt;
+	f->sv.madt_len = len;
+	if (plan(f, AP_HANDOFF_PARK, &err) < 0)
+		fail_msg("%s", err.msg);
+	f->sv.madt = saved;
+	f->sv.madt_len = saved_len;
+	assert_int_equal(f->plan.params.nr_aps, 1024);
+	assert_true(f->plan.params.flags & MPK_PF_PARK_APS);
+	for (unsigned i = 0; i < f->plan.nseg; i++)
+		for (unsigned j = 0; j < i; j++)
+			if (overlap(&f->plan.seg[i], &f->plan.seg[j]))
+				fail_msg("%s [%#llx, +%#llx) overlaps %s [%#llx, +%#llx)",
+					 f->plan.seg[i].what, (unsigned long long)f->plan.seg[i].mem,
+					 (unsigned long long)f->plan.seg[i].memsz, f->plan.seg[j].what,
+					 (unsigned long long)f->plan.seg[j].mem,
+					 (unsigned long long)f->plan.seg[j].memsz);
+	acpi = seg(&f->plan, "ACPI tables");
+	assert_true(acpi->bufsz >= f->plan.acpi.madt_off + f->plan.acpi.madt_len);
+	assert_true(acpi->memsz >= acpi->bufsz);
+	assert_true(f->plan.acpi.madt_len >= len + 16);
+	assert_int_equal(f->plan.params.madt_addr, acpi->mem + f->plan.acpi.madt_off);
+	assert_true(acpi_handoff_lists(&f->plan.acpi, f->plan.params.madt_addr));
+	assert_int_equal(madt_parse_cpus(acpi->buf + f->plan.acpi.madt_off, f->plan.acpi.madt_len,
+					 next, &err), 0);
+	assert_int_equal(next->n, 1024);
+	/* the handed map types the whole tables segment ACPI */
+	for (size_t e = 0; e < f->plan.handed_map.n; e++) {
+		const struct mem_range *r = &f->plan.handed_map.r[e];
+
+		if (r->start < acpi->mem + acpi->memsz && acpi->mem < r->end)
+			assert_int_equal(r->type, E820_ACPI);
+	}
+	free(next);
+	free(madt);
+}
+
+/* --park-addr in park mode: the region goes exactly there, or the plan is
+ * refused (it used to be ignored, the planner choosing the place). */
+static void test_ovmf_park_addr(void **state)
+{
+	struct fix *f = *state;
+	struct mpk_error err = { 0 };
+	static const struct {
+		uint64_t at;
+		const char *msg;
+	} bad[] = {
+		{ 0xfffffffffffff000ull, "--park-addr=0xfffffffffffff000: the park region needs "
+		  "0x12000 bytes, 4 KiB aligned, between 1 MiB and 4 GiB" },
+		{ 0xffffffffffffffffull, "--park-addr=0xffffffffffffffff: the park region needs "
+		  "0x12000 bytes, 4 KiB aligned, between 1 MiB and 4 GiB" },
+		{ 0xfffef000ull, "--park-addr=0xfffef000: the park region needs 0x12000 bytes, "
+		  "4 KiB aligned, between 1 MiB and 4 GiB" },
+		{ 0x2000000ull, "--park-addr=0x2000000: [0x2000000, 0x2012000) is not free RAM "
+		  "(firmware's memory map, the running kernel's image or another segment has "
+		  "it); choose free RAM below 4 GiB (mpkexec --plan lists the segments)" },
+		{ 0x3f76c000ull, "--park-addr=0x3f76c000: [0x3f76c000, 0x3f77e000) is not free "
+		  "RAM (firmware's memory map, the running kernel's image or another segment has "
+		  "it); choose free RAM below 4 GiB (mpkexec --plan lists the segments)" },
+	};
+
+	if (plan_at(f, AP_HANDOFF_PARK, 0x20000000, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(f->plan.park_base, 0x20000000);
+	assert_int_equal(f->plan.params.park_base, 0x20000000);
+	assert_int_equal(seg(&f->plan, "park region")->mem, 0x20000000);
+	assert_true(f->plan.params.flags & MPK_PF_PARK_APS);
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&err, 0, sizeof(err));
+		assert_int_equal(plan_at(f, AP_HANDOFF_PARK, bad[i].at, &err), -1);
+		assert_int_equal(err.exit_code, MPK_EXIT_USAGE);
+		assert_string_equal(err.msg, bad[i].msg);
+		assert_int_equal(f->plan.nseg, 0);       /* nothing to load */
+	}
+}
+
 /* init: firmware's own tables, found through the EFI system table. */
 static void test_ovmf_init(void **state)
 {
@@ -241,6 +366,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_ovmf_park, fix_setup, fix_teardown),
+		cmocka_unit_test_setup_teardown(test_ovmf_park_1024_cpus, fix_setup, fix_teardown),
+		cmocka_unit_test_setup_teardown(test_ovmf_park_addr, fix_setup, fix_teardown),
 		cmocka_unit_test_setup_teardown(test_ovmf_init, fix_setup, fix_teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_without_efi_kexec, fix_setup,
 						fix_teardown),
