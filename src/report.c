@@ -70,6 +70,9 @@ void report_plan(FILE *out, const struct load_plan *plan, const char *image_path
 			e820_type_name(r->type));
 	}
 	report_ap_handoff(out, "", plan);
+	/* -l says its warning on stderr; --plan, which loads nothing, says it here */
+	if (!loaded && plan->warning[0])
+		fprintf(out, "warning: %s\n", plan->warning);
 	if (p->flags & MPK_PF_MAILBOX_APS) {
 		fprintf(out, "purgatory serial output: none (the mailbox path does no port "
 			"I/O; on a digest mismatch purgatory spins silently)\n");

@@ -332,10 +332,33 @@ static void test_status_json(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* --plan loads nothing, so -l's stderr warning (a guessed TSC rate, a
+ * kernel that may overlap the running one) must be in the plan it prints;
+ * with -d (loaded) the warning stays on stderr only, said once. */
+static void test_plan_says_warning(void **state)
+{
+	struct load_plan *plan = calloc(1, sizeof(*plan));
+	struct mem m;
+
+	(void)state;
+	assert_non_null(plan);
+	snprintf(plan->warning, sizeof(plan->warning), "TSC rate guessed");
+	report_plan(mem_open(&m), plan, "/boot/vmlinuz", "", false);
+	mem_close(&m);
+	assert_has(m.buf, "\nwarning: TSC rate guessed\n");
+	free(m.buf);
+	report_plan(mem_open(&m), plan, "/boot/vmlinuz", "", true);
+	mem_close(&m);
+	assert_null(strstr(m.buf, "warning:"));
+	free(m.buf);
+	free(plan);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plan_1024_cpus),
+		cmocka_unit_test(test_plan_says_warning),
 		cmocka_unit_test(test_json_escapes),
 		cmocka_unit_test(test_handoff_report),
 		cmocka_unit_test(test_handoff_report_refused),
