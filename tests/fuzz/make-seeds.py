@@ -139,7 +139,50 @@ def cpuinfo_seeds():
        b"MemTotal:        1004112 kB\nUnaccepted:       524288 kB\n")
 
 
+def sysfs_map(sysroot):
+    m, i = [], 0
+    while os.path.exists(os.path.join(FIX, sysroot, "sys/firmware/memmap/%d" % i)):
+        d = "%s/sys/firmware/memmap/%d/" % (sysroot, i)
+        start, end = int(rd(d + "start"), 0), int(rd(d + "end"), 0)
+        t = {b"System RAM": 1, b"Reserved": 2, b"ACPI Tables": 3,
+             b"ACPI Non-volatile Storage": 4}.get(rd(d + "type").strip(), 2)
+        m.append((start, min(end + 1, 2**64 - 1), t))
+        i += 1
+    return m
+
+
+def plan_seeds():
+    q35 = rd(APICS["q35"])
+
+    def inp(flags, mmap, madt, online=(0, 1, 2, 3), kimg=(0x1000000, 0x4400000),
+            park_addr=0, initrd=0, release=b"6.12.117+deb12-amd64", boot=0, tail=b""):
+        b = bytes([flags, boot, len(mmap)]) + b"".join(struct.pack("<QQB", *r) for r in mmap)
+        b += bytes([len(online)]) + bytes(online) + struct.pack("<QQII", *kimg, park_addr, initrd)
+        b += bytes([len(release)]) + release + struct.pack("<H", len(madt)) + madt
+        return b + tail
+
+    qmap = sysfs_map("q35-sysroot")
+    omap = sysfs_map("ovmf-sysroot")
+    wr("plan", "q35-init", inp(2 | 32, qmap, q35))
+    wr("plan", "q35-park-initrd", inp(1 | 16 | 32, qmap, q35, initrd=3 << 18))
+    wr("plan", "q35-auto-noverify", inp(0 | 128, qmap, q35))
+    wr("plan", "q35-mailbox-v1", inp(3 | 4 | 32, qmap, q35))
+    wr("plan", "q35-tdx-auto-park-addr", inp(8 | 32, qmap, q35, park_addr=0x20000000))
+    wr("plan", "ovmf-park", inp(1 | 32, omap, rd(APICS["ovmf"]), kimg=(0x3000000, 0x5000000)))
+    wr("plan", "ovmf-mailbox-x2apic", inp(3 | 16, omap, rd(APICS["x2apic"]), initrd=4096))
+    # a kernel mpkexec started on a park region, its CPUs parked there
+    nvs = [(0x100000, REGION, 1), (REGION, REGION + PARK_REGION_SIZE, 4),
+           (REGION + PARK_REGION_SIZE, 0x3FFE0000, 1)]
+    run_v1 = with_wakeup(q35, REGION, 1, REGION + 0x1020)
+    wr("plan", "mailbox-in-place",
+       inp(3 | 4 | 32 | 64, nvs, run_v1, online=(0, 1), tail=mpkp(REGION, [0, 1, 2, 3], [0, 2, 1, 1])))
+    wr("plan", "auto-migrate-not-nvs",
+       inp(0 | 4 | 64, [(0, 0x9F000, 1), (0x100000, 0x3FFE0000, 1)], run_v1, online=(0, 3),
+           release=b"6.1.0-56-amd64", tail=mpkp(REGION, [0, 1, 2, 3], [0, 1, 2, 1])))
+
+
 if __name__ == "__main__":
+    plan_seeds()
     madt_seeds()
     census_seeds()
     memmap_seeds()
