@@ -95,6 +95,18 @@ static void put(const char *rel, const char *text, size_t len)
 		abort();
 }
 
+/* The tree's directories, at exit (the entries are removed after each run). */
+static void remove_tree(void)
+{
+	static const char *const dirs[] = { "/sys/firmware/memmap", "/sys/firmware", "/sys", "" };
+	char path[160];
+
+	for (unsigned i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "%s%s", root, dirs[i]);
+		rmdir(path);
+	}
+}
+
 /* Writes the entries, reads them back, removes them. */
 static void sysfs(const char *text, size_t len)
 {
@@ -115,6 +127,7 @@ static void sysfs(const char *text, size_t len)
 		}
 		if (mkdir(rel, 0700) < 0 && errno != EEXIST)
 			abort();
+		atexit(remove_tree);
 	}
 	while (len && n < MAX_ENTRIES) {
 		snprintf(rel, sizeof(rel), "%s/sys/firmware/memmap/%u", root, n);
