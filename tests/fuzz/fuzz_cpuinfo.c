@@ -2,7 +2,8 @@
  * src/sysview.c (cpuinfo_khz, cpuinfo_boot_apic_id, cpuinfo_apic_ids,
  * cpuinfo_has_flag, meminfo_kb).  Input: the text (cut at a NUL byte).
  * Invariants that abort(): a "cpu MHz" the parser reads back is the
- * value in the text (kHz, truncated), else 0; the APIC ID list is capped
+ * value in the text (kHz, truncated), else 0 (none, not positive, nan, inf
+ * or too large); the APIC ID list is capped
  * at `max` and a shorter cap gives a prefix of the longer; the boot CPU's
  * APIC ID is in the list; has_flag agrees with a plain word split of
  * processor 0's flags line; meminfo_kb gives the number after the key. */
@@ -38,13 +39,15 @@ static bool has_word(const char *text, const char *flag)
 	return false;
 }
 
+/* kHz = the "cpu MHz" value x 1000, truncated; 0 when there is none, it is
+ * not positive, or it does not fit (nan, inf, >= 2^64 kHz). */
 static void check_khz(const char *text, uint64_t khz)
 {
 	const char *p = strstr(text, "cpu MHz");
 	double mhz;
 
-	if (!p || sscanf(p, "cpu MHz : %lf", &mhz) != 1 || !(mhz > 0) || mhz * 1000.0 >= 0x1p64) {
-		if (khz != 0 && !(p && mhz > 0 && mhz * 1000.0 >= 0x1p64))
+	if (!p || sscanf(p, "cpu MHz : %lf", &mhz) != 1 || !(mhz > 0) || !(mhz * 1000.0 < 0x1p64)) {
+		if (khz != 0)
 			abort();
 		return;
 	}
