@@ -122,7 +122,8 @@ static bool below_4g(uint64_t a, uint64_t len)
 }
 
 /* Every address purgatory would touch lies inside a planned segment or the
- * park region, below 4 GiB (purgatory's identity map); no two segments
+ * park region, below 4 GiB (purgatory's own identity map) but for the
+ * initrd, which it only reads for its digest; no two segments
  * overlap; every segment is System RAM of firmware's map, page aligned,
  * outside the running kernel's image and, but for the trampoline, above
  * 1 MiB; the tables and the region have the type the next kernel keeps. */
@@ -135,9 +136,11 @@ static void check_plan(const struct sysview *sv, const struct load_plan *plan,
 	for (unsigned i = 0; i < plan->nseg; i++) {
 		const struct segment *a = &plan->seg[i];
 
+		/* Only the initrd may lie above 4 GiB: purgatory reads it (digest)
+		 * through the kexec identity map, before it switches to its own. */
 		if (a->mem % 4096 || a->memsz % 4096 || !a->memsz || a->bufsz > a->memsz ||
 		    !covered(&sv->firmware_map, a->mem, a->memsz, E820_RAM) ||
-		    !below_4g(a->mem, a->memsz))
+		    (strcmp(a->what, "initrd") != 0 && !below_4g(a->mem, a->memsz)))
 			abort();
 		if (a->mem < SZ_1M && a->mem != plan->trampoline)
 			abort();
