@@ -181,6 +181,9 @@ static void check_plan(const struct sysview *sv, const struct load_plan *plan,
 				abort();
 	}
 	if (p->flags & MPK_PF_MAILBOX_APS) {
+		/* purgatory reads the old region's header whenever it is named */
+		if (p->src_region && !below_4g(p->src_region, PARK_REGION_SIZE))
+			abort();
 		for (unsigned i = 0; i < p->nr_aps; i++) {
 			const struct mpk_ap *ap = &p->aps[i];
 
