@@ -190,9 +190,13 @@ static void check_plan(const struct sysview *sv, const struct load_plan *plan,
 			if (ap->action == MPK_AP_MIGRATE &&
 			    (!p->src_mailbox || !below_4g(p->src_mailbox, 4096)))
 				abort();
-			if (ap->src_record != MPK_NO_RECORD &&
-			    (!p->src_region || ap->src_record >= PARK_MAX_CPUS ||
-			     !below_4g(p->src_region, PARK_REGION_SIZE)))
+			/* records purgatory reads: the source region's (when named),
+			 * and a staying CPU's in the region reused in place */
+			if (p->src_region && ap->src_record != MPK_NO_RECORD &&
+			    ap->src_record >= PARK_MAX_CPUS)
+				abort();
+			if (ap->action == MPK_AP_STAY &&
+			    (ap->src_record >= PARK_MAX_CPUS || p->park_base != p->src_region))
 				abort();
 		}
 	}
