@@ -231,7 +231,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (unsigned i = 0; i < n; i++)
 		sv.online_apic_ids[sv.n_online++] = b[i];
 	b = take(&in, 16);
-	if (flags & 32) {
+	if ((flags & 32) && get_le64(b) < get_le64(b + 8)) { /* as iomem_find_kernel gives it */
 		sv.kernel_image[0] = (struct mem_range){ get_le64(b), get_le64(b + 8), E820_RAM };
 		sv.n_kernel_image = 1;
 	}
