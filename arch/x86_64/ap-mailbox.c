@@ -170,7 +170,9 @@ int ap_mailbox_plan(const struct ap_census *c, const struct acpi_tableset *table
 	p->park_base = base;
 	plan->next_rsdp = plan->acpi.rsdp_addr;
 	p->src_mailbox = c->mailbox;
-	p->src_region = c->region;
+	/* Purgatory reads the old region (header, records) under its own
+	 * identity map of the low 4 GiB: one above that is not handed over. */
+	p->src_region = c->region <= SZ_4G - PARK_REGION_SIZE ? c->region : 0;
 	p->mailbox_version = mailbox_version;
 	p->gather_timeout_ms = GATHER_TIMEOUT_MS;
 	for (unsigned i = 0; i < cpus->n; i++)

@@ -241,17 +241,18 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
 	if (planner_avoid(&pl, 0, 0x1000, err) < 0 ||
 	    (eh.present && efi_keep_runtime(&eh, &pl, &plan->handed_map, err) < 0))
 		goto fail;
+	/* The running kernel's image: APs halt inside its text until purgatory
+	 * reaches them, so the segments copied before purgatory runs stay out
+	 * (the trampoline too). */
+	for (unsigned i = 0; i < sv->n_kernel_image; i++)
+		if (planner_avoid(&pl, sv->kernel_image[i].start, sv->kernel_image[i].end,
+				  err) < 0)
+			goto fail;
 	mode = ap_handoff_resolve(sv, rq->ap_handoff, mode_why, sizeof(mode_why));
 	ap_handoff_place_trampoline(&pl, plan, mode);
 	/* The rest of the low 1 MiB: firmware data, real-mode code; no segment. */
 	if (planner_avoid(&pl, 0, SZ_1M, err) < 0)
 		goto fail;
-	/* The running kernel's image: APs halt inside its text until purgatory
-	 * reaches them, so the segments copied before purgatory runs stay out. */
-	for (unsigned i = 0; i < sv->n_kernel_image; i++)
-		if (planner_avoid(&pl, sv->kernel_image[i].start, sv->kernel_image[i].end,
-				  err) < 0)
-			goto fail;
 
 	kmem = bz.init_size > bz.kernel_size ? bz.init_size : bz.kernel_size;
 	if (place_kernel(&pl, &bz, rq->kernel_path, kmem, &kaddr, err) < 0)
