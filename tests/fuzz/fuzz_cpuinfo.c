@@ -2,8 +2,9 @@
  * src/sysview.c (cpuinfo_khz, cpuinfo_boot_apic_id, cpuinfo_apic_ids,
  * cpuinfo_has_flag, meminfo_kb).  Input: the text (cut at a NUL byte).
  * Invariants that abort(): a "cpu MHz" the parser reads back is the
- * value in the text (kHz, truncated), else 0 (none, not positive, nan, inf
- * or too large); the APIC ID list is capped
+ * value in the text (kHz, truncated) when it lies in [CPUINFO_MHZ_MIN,
+ * CPUINFO_MHZ_MAX], else 0 (none, nan, inf, 1e300, 0, negative: purgatory
+ * would wait 0 or years); the APIC ID list is capped
  * at `max` and a shorter cap gives a prefix of the longer; the boot CPU's
  * APIC ID is in the list; has_flag agrees with a plain word split of
  * processor 0's flags line; meminfo_kb gives the number after the key. */
@@ -39,14 +40,14 @@ static bool has_word(const char *text, const char *flag)
 	return false;
 }
 
-/* kHz = the "cpu MHz" value x 1000, truncated; 0 when there is none, it is
- * not positive, or it does not fit (nan, inf, >= 2^64 kHz). */
+/* kHz = the "cpu MHz" value x 1000, truncated; 0 when there is none or it
+ * is outside the bounds sysview.h gives (nan and inf included). */
 static void check_khz(const char *text, uint64_t khz)
 {
 	const char *p = strstr(text, "cpu MHz");
 	double mhz;
 
-	if (!p || sscanf(p, "cpu MHz : %lf", &mhz) != 1 || !(mhz > 0) || !(mhz * 1000.0 < 0x1p64)) {
+	if (!p || sscanf(p, "cpu MHz : %lf", &mhz) != 1 || !(mhz >= CPUINFO_MHZ_MIN && mhz <= CPUINFO_MHZ_MAX)) {
 		if (khz != 0)
 			abort();
 		return;
