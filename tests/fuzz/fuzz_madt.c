@@ -41,6 +41,10 @@ static unsigned count_disabled(const uint8_t *t, size_t len)
 {
 	unsigned n = 0;
 
+	/* the table ends where its header says, if that is inside the buffer */
+	if (len >= 8 && get_le32(t + 4) < len)
+		len = get_le32(t + 4);
+
 	for (size_t off = 44; off + 2 <= len && t[off + 1] >= 2; off += t[off + 1]) {
 		uint32_t flags;
 
@@ -73,7 +77,7 @@ static void check_rewrite(const uint8_t *in, const struct madt_cpus *cin, const 
 	if (memcmp(out, in, 4) != 0 || memcmp(out + 10, in + 10, 34) != 0)
 		abort();
 	if (madt_parse_cpus(out, out_len, cout, &err) != 0 || cout->n != cin->n ||
-	    count_disabled(out, out_len) != count_disabled(in, get_le32(in + 4)) ||
+	    count_disabled(out, out_len) != count_disabled(in, SIZE_MAX) ||
 	    memcmp(cout->apic_id, cin->apic_id, cin->n * sizeof(cin->apic_id[0])) != 0)
 		abort();
 	for (unsigned i = 0; i < cin->n; i++)
