@@ -116,14 +116,34 @@ park_common:
 	/* Stores are seen in order (x86-TSO): state last. */
 	movl	$PARK_STATE_PARKED, PARK_CPU_STATE(%r13)
 
-/* The loop.  R12 = our APIC ID, R13 = our record (or 0), R14 = mailbox. */
+/* The loop.  R12 = our APIC ID, R13 = our record (or 0), R14 = mailbox.
+ *
+ * Ordering.  The OS (Linux acpi_wakeup_cpu, and purgatory's mailbox_wakeup)
+ * writes ApicId, then WakeupVector, then Command last; the addressed CPU
+ * acknowledges by writing Command = 0, and the OS writes the next ApicId
+ * only after it has seen that 0.  So a Command read BEFORE ApicId may
+ * belong to the previous CPU's request: e.g. we read Command = Test meant
+ * for CPU X; X acks; the OS writes ApicId = us, then Command = Wakeup; we
+ * read ApicId = us and would act on the stale Test, clearing the Wakeup
+ * meant for us without jumping.  Hence Command is read AGAIN after the
+ * ApicId match, and only that value is acted on.  x86-TSO makes this
+ * enough: loads are not reordered with older loads, and stores become
+ * visible to all CPUs in one order that respects causality.  Our second
+ * Command load follows the ApicId load that saw our ID, which the OS wrote
+ * after it saw X's ack; so it returns 0 (our command not written yet: spin
+ * again) or the command for us, never X's.  WakeupVector, written before
+ * that Command, is read after it, so it is ours too.  The first read only
+ * keeps the loop off ApicId while the mailbox is idle.  Firmware's loops
+ * (OVMF/TDVF) likewise compare ApicId and then read Command again. */
 park_loop:
 	pause
-	movzwl	MBOX_COMMAND(%r14), %eax	/* all 16 bits of Command */
-	testl	%eax, %eax
-	jz	park_loop
+	cmpw	$MBOX_CMD_NOOP, MBOX_COMMAND(%r14)	/* idle: nothing to look at */
+	je	park_loop
 	cmpl	%r12d, MBOX_APIC_ID(%r14)
 	jne	park_loop			/* someone else's command: leave it */
+	movzwl	MBOX_COMMAND(%r14), %eax	/* re-read: the command for us */
+	testl	%eax, %eax
+	jz	park_loop
 	cmpl	$MBOX_CMD_WAKEUP, %eax
 	je	park_wakeup
 	cmpl	$MBOX_CMD_TEST, %eax
