@@ -55,6 +55,37 @@ static inline uint8_t inb(uint16_t port)
 	return v;
 }
 
+/* This CPU's APIC ID, as the MADT and the mailbox name it: the x2APIC ID
+ * (CPUID leaf 0xB, EDX) where leaf 0xB exists and reports a level
+ * (EBX != 0), else the initial APIC ID (leaf 1, EBX[31:24]).  The same rule
+ * as the park loop's step 4 (arch/x86_64/park.S), so purgatory and the park
+ * loop agree on every CPU's ID.
+ *
+ * Why CPUID and not the APIC: on the mailbox (TDX) path the local APIC may
+ * not be touched (MMIO, MSRs), and the kernel's CPU number is no guide:
+ * Linux's kernel_kexec() runs machine_kexec on reboot_cpu (reboot=s<N>),
+ * and kdump runs it on the crashing CPU.  Why CPUID is allowed on that path:
+ * in a TDX guest the TDX module answers leaves 0x0, 0x1 and 0xB itself,
+ * without a #VE (the leaves that raise #VE are those it leaves to the VMM,
+ * e.g. the hypervisor range 0x40000000+); the x2APIC ID it returns is the
+ * one the VMM gave the vCPU at TDH.VP.INIT, which is what the MADT lists.
+ * The park loop relies on the same leaves with no IDT at all, so a #VE from
+ * them would already have killed every parked CPU.  Only these three
+ * leaves are used here; tests/static/mailbox-path.test says the same. */
+static inline uint32_t cpu_apic_id(void)
+{
+	uint32_t a, b, c, d;
+
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0), "c"(0));
+	if (a >= 0xb) {
+		__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0xb), "c"(0));
+		if (b)
+			return d;
+	}
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+	return b >> 24;
+}
+
 static inline void cpu_relax(void)
 {
 	__asm__ volatile("pause" ::: "memory");

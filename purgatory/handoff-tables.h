@@ -30,6 +30,18 @@ static inline volatile struct park_header *park_header_at(uint64_t base)
  * a CPU that is not in the park loop must never be offered to it. */
 void madt_disable_cpu(const struct mpk_purgatory_params *p, uint32_t i);
 
+/* Sets Enabled for aps[i] in the next kernel's MADT: the CPU running
+ * purgatory boots the next kernel, whatever the loader planned for it.
+ * Its entry stays where firmware put it: Linux >= 6.9 (arch/x86/kernel/cpu/
+ * topology.c, check_for_real_bsp) takes the FIRST enumerated APIC as the
+ * real BSP; a boot CPU listed first without IA32_APIC_BASE.BSP makes it
+ * assume a crash kernel and limit itself to one CPU, while a boot CPU
+ * listed later only costs the first entry ("Crash kernel detected.
+ * Disabling real BSP"), which purgatory has disabled anyway when it is not
+ * the CPU it runs on.  Linux 6.1 takes the boot CPU from its own APIC and
+ * accepts it anywhere in the MADT (generic_processor_info). */
+void madt_enable_cpu(const struct mpk_purgatory_params *p, uint32_t i);
+
 /* Makes the ACPI table at `table` sum to 0 again over its header's length. */
 void acpi_fix_checksum(uint64_t table);
 

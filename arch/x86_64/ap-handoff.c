@@ -259,6 +259,7 @@ int ap_handoff_plan(const struct sysview *sv, const struct load_request *rq,
 		goto out;
 	}
 	p->boot_apic_id = sv->have_boot_apic_id ? sv->boot_apic_id : cpus->apic_id[0];
+	p->bsp_apic_id = cpus->apic_id[0]; /* firmware lists its BSP first */
 	p->nr_aps = cpus->n;
 	p->tsc_khz = sv->tsc_khz;
 	for (unsigned i = 0; i < cpus->n; i++)
