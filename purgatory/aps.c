@@ -177,6 +177,7 @@ void aps_park(const struct mpk_purgatory_params *p, struct mpk_handoff_report *r
 		madt_disable_cpu(p, i);
 		send_init(&a, p->aps[i].apic_id, r);
 	}
+	madt_hold_bsp(p, a.self_id);
 	acpi_fix_checksum(p->madt_addr);
 	acpi_fix_checksum(p->park_base + PARK_STATUS_OFF);
 	park_header_at(p->park_base)->generation = 1;

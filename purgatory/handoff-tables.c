@@ -17,6 +17,15 @@ void madt_enable_cpu(const struct mpk_purgatory_params *p, uint32_t i)
 	*u32_at(p->madt_addr + p->aps[i].madt_flags_off) |= MADT_CPU_ENABLED;
 }
 
+void madt_hold_bsp(const struct mpk_purgatory_params *p, uint32_t self)
+{
+	if (self == p->bsp_apic_id || !(p->flags & MPK_PF_NEXT_REFUSES_BSP))
+		return;
+	for (uint32_t i = 0; i < p->nr_aps; i++)
+		if (p->aps[i].apic_id == p->bsp_apic_id)
+			*u32_at(p->madt_addr + p->aps[i].madt_flags_off) |= MADT_CPU_ENABLED;
+}
+
 /* Used for the next kernel's MADT and the park region's MPKP status table,
  * once their contents are what the next kernel checks when it installs
  * them. */

@@ -222,6 +222,7 @@ void aps_mailbox(const struct mpk_purgatory_params *p, struct mpk_handoff_report
 	*u32_at(body_version) = p->mailbox_version;
 	*u32_at(body_version + 4) = 0;
 	r->region_generation = generation;
+	madt_hold_bsp(p, self);
 	acpi_fix_checksum(p->madt_addr);
 	acpi_fix_checksum(p->park_base + PARK_STATUS_OFF);
 	write_cr3(kexec_cr3);

@@ -32,6 +32,9 @@
 #define MPK_PF_PARK_APS        (1u << 3) /* gather every listed AP into the park region */
 #define MPK_PF_MAILBOX_APS     (1u << 4) /* mailbox-only handoff: no IPI, port I/O, MMIO,
 					    HLT or MWAIT anywhere on the path (TDX) */
+#define MPK_PF_NEXT_REFUSES_BSP (1u << 5) /* the payload is Linux >= 6.9, which refuses
+					    firmware's BSP itself when it boots elsewhere
+					    (see madt_hold_bsp, purgatory/handoff-tables.h) */
 
 /* What purgatory does with one AP in mailbox mode (struct mpk_ap.action). */
 #define MPK_AP_EXEMPT          0  /* the running kernel's CPU 0, which the loader expects
