@@ -3,6 +3,7 @@
 #include "cpu.h"
 #include "entry.h"
 #include "handoff-tables.h"
+#include "mpkexec/identity-map.h"
 #include "mpkexec/park-abi.h"
 #include "pagetable.h"
 #include "report.h"
@@ -177,11 +178,10 @@ void aps_mailbox(const struct mpk_purgatory_params *p, struct mpk_handoff_report
 	r->self_apic_id = self;
 	r->src_mailbox = p->src_mailbox;
 	r->tsc_gather_start = rdtsc();
-	/* Our own identity map of the low 4 GiB (WB; the uncached 2 MiB page
-	 * is page 0, which nothing here touches): the kexec map need not cover
-	 * a park region or a firmware mailbox in ACPI NVS.  Every address here
-	 * is below 4 GiB (the loader checks). */
-	write_cr3(pagetable_identity_4g(read_cr4() & CR4_LA57_BIT, 0));
+	/* Our own identity map of the low 4 GiB, all write-back: the kexec map
+	 * need not cover a park region or a firmware mailbox in ACPI NVS.
+	 * Every address here is below 4 GiB (the loader checks). */
+	write_cr3(pagetable_identity_4g(read_cr4() & CR4_LA57_BIT, IDMAP_NO_UNCACHED));
 	generation = (p->src_region ? park_header_at(p->src_region)->generation : 0) + 1;
 	for (uint32_t i = 0; i < p->nr_aps; i++) {
 		sent[i] = 0;

@@ -16,7 +16,6 @@
 #include "tdx.h"
 
 #define SZ_1M                 (1ull << 20)
-#define GATHER_TIMEOUT_MS     1000u
 
 void ap_handoff_place_trampoline(struct planner *pl, struct load_plan *plan,
 				 enum ap_handoff mode)
@@ -171,7 +170,7 @@ static int plan_park(const struct acpi_tableset *tables, const uint8_t *fw_madt,
 	p->flags |= MPK_PF_PARK_APS;
 	p->park_base = park_base;
 	p->trampoline = plan->trampoline;
-	p->gather_timeout_ms = GATHER_TIMEOUT_MS;
+	p->gather_timeout_ms = MPK_GATHER_TIMEOUT_MS;
 	for (unsigned i = 0; i < cpus->n; i++)
 		p->aps[i].madt_flags_off = flags_off[i];
 	plan->park_base = park_base;

@@ -8,7 +8,6 @@
 #include "handoff-place.h"
 #include "park-region.h"
 
-#define GATHER_TIMEOUT_MS 1000u
 #define SZ_4G             (1ull << 32)
 
 /* Purgatory reaches memory through its identity map of the low 4 GiB, so
@@ -135,7 +134,7 @@ int ap_mailbox_plan(const struct ap_census *c, const struct acpi_tableset *table
 	p->src_mailbox = c->mailbox;
 	p->src_region = c->region;
 	p->mailbox_version = mailbox_version;
-	p->gather_timeout_ms = GATHER_TIMEOUT_MS;
+	p->gather_timeout_ms = MPK_GATHER_TIMEOUT_MS;
 	for (unsigned i = 0; i < cpus->n; i++)
 		p->aps[i].madt_flags_off = flags_off[i];
 	plan->park_base = base;

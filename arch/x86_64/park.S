@@ -180,8 +180,8 @@ park_cr3_5level:
 park_gdt:
 	.quad	0			/* 0x00 null */
 	.quad	0			/* 0x08 unused */
-	.quad	0x00af9a000000ffff	/* 0x10 code, 64-bit */
-	.quad	0x00cf92000000ffff	/* 0x18 data, flat */
+	.quad	GDT_DESC_CODE64		/* 0x10 code, 64-bit */
+	.quad	GDT_DESC_DATA		/* 0x18 data, flat */
 	.org	PARK_CODE_GDT_DESC
 park_gdt_desc:
 	.word	4 * 8 - 1

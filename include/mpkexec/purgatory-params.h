@@ -25,6 +25,10 @@
  * have more; the loader refuses the plan rather than truncating it). */
 #define MPK_MAX_APS            1024
 
+/* How long purgatory waits, in all, for the APs to check in (one deadline
+ * for the whole gather, park or mailbox). */
+#define MPK_GATHER_TIMEOUT_MS  1000u
+
 /* flags */
 #define MPK_PF_VERIFY_DIGESTS  (1u << 0) /* check every range, stop on mismatch */
 #define MPK_PF_SERIAL_DEBUG    (1u << 1) /* progress lines on the serial port */
