@@ -166,7 +166,10 @@ static uint32_t gather_pass(const struct mpk_purgatory_params *p, struct mpk_han
 void aps_mailbox(const struct mpk_purgatory_params *p, struct mpk_handoff_report *r)
 {
 	uint64_t kexec_cr3 = read_cr3(), deadline, generation;
-	uint32_t self = cpu_apic_id();
+	int64_t id = cpu_apic_id();
+	/* No ID (in a TD whose VMM would not say): fall back on the loader's
+	 * plan, that we run on the running kernel's CPU 0. */
+	uint32_t self = id < 0 ? p->boot_apic_id : (uint32_t)id;
 	uint8_t sent[MPK_MAX_APS];
 	volatile struct park_header *h = park_header_at(p->park_base);
 	/* The status body follows the 36-byte SDT header: only 4-byte aligned,

@@ -3,8 +3,9 @@
  *
  * Everything reachable from purgatory_mailbox_start uses plain memory,
  * CR3/CR4 reads, CR3 writes (our identity map, then back), RDTSC, PAUSE
- * and CPUID leaves 0x0/0x1/0xB (its own APIC ID; why that is allowed on
- * TDX: purgatory/cpu.h, cpu_apic_id): no port I/O (so no serial console),
+ * CPUID leaves 0x0/0x1/0x21 (and 0xB outside a TD) and, in a TD, one
+ * TDG.VP.VMCALL<Instruction.CPUID> for leaf 0xB (its own APIC ID; why:
+ * purgatory/cpu.h, cpu_apic_id): no port I/O (so no serial console),
  * no MMIO (so no local APIC), no HLT/MWAIT, no IPI, no MSR access.
  * tests/static/mailbox-path.test checks this on the built object. */
 #ifndef PURGATORY_MAILBOX_H

@@ -16,7 +16,7 @@
 
 extern uint64_t fake_tsc;          /* what rdtsc() returns */
 extern uint64_t fake_tsc_step;     /* added by every cpu_relax() */
-extern uint32_t fake_apic_id;      /* what cpu_apic_id() returns */
+extern int64_t fake_apic_id;       /* what cpu_apic_id() returns */
 extern void (*fake_other_cpus)(void); /* run at every cpu_relax(), or NULL */
 
 static inline uint64_t rdtsc(void)
@@ -31,7 +31,7 @@ static inline void cpu_relax(void)
 		fake_other_cpus();
 }
 
-static inline uint32_t cpu_apic_id(void)
+static inline int64_t cpu_apic_id(void)
 {
 	return fake_apic_id;
 }

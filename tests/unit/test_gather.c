@@ -22,7 +22,7 @@
 #include "verify.h"
 
 uint64_t fake_tsc, fake_tsc_step;
-uint32_t fake_apic_id;
+int64_t fake_apic_id;
 void (*fake_other_cpus)(void);
 
 /* What mailbox.c links against besides handoff-tables.c. */
