@@ -125,7 +125,7 @@ static const char *outcome_name(uint32_t o)
 	case MPK_CPU_UNREACHABLE:
 		return "unreachable (no mailbox reaches it): disabled in the MADT";
 	case MPK_CPU_LEFT_BEHIND:
-		return "left behind (old boot CPU, not where purgatory ran): never started by the next kernel";
+		return "left behind (old boot CPU or firmware's BSP; purgatory ran elsewhere): not INIT'd";
 	}
 	return "unknown";
 }
