@@ -3,7 +3,6 @@
 #include "cpu.h"
 
 #define MSR_APIC_BASE        0x1b
-#define APIC_BASE_BSP        (1ull << 8)
 #define APIC_BASE_EXTD       (1ull << 10) /* x2APIC mode */
 #define APIC_BASE_EN         (1ull << 11)
 #define APIC_BASE_ADDR_MASK  0x000ffffffffff000ull
@@ -38,7 +37,6 @@ int apic_probe(struct apic *a)
 	uint64_t base = rdmsr(MSR_APIC_BASE);
 
 	a->x2apic = base & APIC_BASE_EXTD;
-	a->is_bsp = base & APIC_BASE_BSP;
 	a->mmio_base = base & APIC_BASE_ADDR_MASK;
 	a->self_id = 0;
 	return (base & APIC_BASE_EN) ? 0 : -1;

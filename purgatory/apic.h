@@ -15,7 +15,6 @@ enum ipi_kind {
 
 struct apic {
 	bool x2apic;
-	bool is_bsp;        /* IA32_APIC_BASE.BSP of this CPU */
 	uint64_t mmio_base; /* xAPIC only; must be mapped (pagetable.c) */
 	uint32_t self_id;
 };

@@ -34,11 +34,23 @@ static int apic_up(struct apic *a)
 	return 0;
 }
 
-/* Never send INIT to ourselves, nor to the running kernel's boot CPU: an
- * INIT'd BSP runs the firmware reset path instead of waiting for a SIPI. */
-static int is_exempt(const struct mpk_purgatory_params *p, const struct apic *a, uint32_t id)
+/* Whom purgatory must not INIT: itself, and the CPUs the old kernel left
+ * where INIT is unsafe.  Linux runs machine_kexec on reboot_cpu
+ * (reboot=s<N>) or, for kdump, on the crashing CPU, so purgatory may run
+ * on an AP; then the old kernel's CPU 0 (boot_apic_id) sits halted in
+ * stop_this_cpu, and firmware's BSP (bsp_apic_id) must never get an INIT:
+ * on real hardware an INIT'd BSP runs firmware's reset path instead of
+ * waiting for a SIPI.  Both are left as they are and disabled in the next
+ * MADT (MPK_CPU_LEFT_BEHIND). */
+static int is_self(const struct apic *a, uint32_t id)
 {
-	return id == a->self_id || id == p->boot_apic_id;
+	return id == a->self_id;
+}
+
+static int is_left_behind(const struct mpk_purgatory_params *p, const struct apic *a,
+			  uint32_t id)
+{
+	return !is_self(a, id) && (id == p->boot_apic_id || id == p->bsp_apic_id);
 }
 
 static void send_init(const struct apic *a, uint32_t id, struct mpk_handoff_report *r)
@@ -62,8 +74,15 @@ void aps_init(const struct mpk_purgatory_params *p, struct mpk_handoff_report *r
 	for (uint32_t i = 0; i < p->nr_aps; i++) {
 		uint32_t id = p->aps[i].apic_id;
 
-		if (is_exempt(p, &a, id)) {
+		if (is_self(&a, id)) {
 			r->cpu[i].outcome = MPK_CPU_BOOT;
+			continue;
+		}
+		/* The original MADT goes to the next kernel here: it still
+		 * lists a left-behind CPU (Linux >= 6.9 itself refuses to
+		 * INIT a real BSP it did not boot on). */
+		if (is_left_behind(p, &a, id)) {
+			r->cpu[i].outcome = MPK_CPU_LEFT_BEHIND;
 			continue;
 		}
 		send_init(&a, id, r);
@@ -106,10 +125,14 @@ void aps_park(const struct mpk_purgatory_params *p, struct mpk_handoff_report *r
 	r->self_apic_id = a.self_id;
 	trampoline_setup(p);
 	for (uint32_t i = 0; i < p->nr_aps; i++) {
-		if (is_exempt(p, &a, p->aps[i].apic_id)) {
+		/* The region is fresh (the loader built it; nobody is in it
+		 * before the SIPIs): every other CPU is gathered. */
+		if (is_self(&a, p->aps[i].apic_id)) {
 			r->cpu[i].outcome = MPK_CPU_BOOT;
-		} else if (*park_state(p, i) == PARK_STATE_PARKED) {
-			r->cpu[i].outcome = MPK_CPU_ALREADY_PARKED;
+			madt_enable_cpu(p, i);
+		} else if (is_left_behind(p, &a, p->aps[i].apic_id)) {
+			r->cpu[i].outcome = MPK_CPU_LEFT_BEHIND;
+			madt_disable_cpu(p, i);
 		} else {
 			send_init(&a, p->aps[i].apic_id, r);
 			expected++;
@@ -141,11 +164,10 @@ void aps_park(const struct mpk_purgatory_params *p, struct mpk_handoff_report *r
 		volatile uint64_t *tsc = (volatile uint64_t *)
 			park_record_u32(p->park_base, i, PARK_CPU_ARRIVED_TSC);
 
-		if (r->cpu[i].outcome == MPK_CPU_BOOT)
+		if (r->cpu[i].outcome)  /* BOOT or LEFT_BEHIND: not gathered */
 			continue;
 		if (*park_state(p, i) == PARK_STATE_PARKED) {
-			if (!r->cpu[i].outcome)
-				r->cpu[i].outcome = MPK_CPU_PARKED_INIT_SIPI;
+			r->cpu[i].outcome = MPK_CPU_PARKED_INIT_SIPI;
 			r->cpu[i].arrived_tsc = *tsc;
 			arrived++;
 			continue;
@@ -155,6 +177,7 @@ void aps_park(const struct mpk_purgatory_params *p, struct mpk_handoff_report *r
 		madt_disable_cpu(p, i);
 		send_init(&a, p->aps[i].apic_id, r);
 	}
+	madt_hold_bsp(p, a.self_id);
 	acpi_fix_checksum(p->madt_addr);
 	acpi_fix_checksum(p->park_base + PARK_STATUS_OFF);
 	park_header_at(p->park_base)->generation = 1;

@@ -7,11 +7,14 @@
 #include "mpkexec/handoff-report.h"
 #include "mpkexec/purgatory-params.h"
 
-/* Puts every AP into INIT; the payload starts them with INIT/SIPI. */
+/* Puts every AP into INIT (not the CPUs left behind: the running kernel's
+ * CPU 0 and firmware's BSP when purgatory runs elsewhere); the payload
+ * starts them with INIT/SIPI. */
 void aps_init(const struct mpk_purgatory_params *p, struct mpk_handoff_report *r);
-/* INIT-SIPI-SIPI every AP into the park region through the trampoline,
- * waits for each to check in, disables the ones that did not in the next
- * MADT; if none did, falls back to INIT and the original ACPI tables. */
+/* INIT-SIPI-SIPI every AP (but the ones left behind, disabled) into the
+ * park region through the trampoline, waits (one deadline) for them to
+ * check in, disables the ones that did not in the next MADT; if none did,
+ * falls back to INIT and the original ACPI tables. */
 void aps_park(const struct mpk_purgatory_params *p, struct mpk_handoff_report *r);
 
 #endif

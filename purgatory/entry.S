@@ -11,6 +11,7 @@
  *   RSP: inside the old kernel's control page, which is RAM the payload will
  *     reuse: switch away from it before the first call.
  */
+#include "mpkexec/park-abi.h"
 #include "mpkexec/purgatory-params.h"
 
 /* offsetof(struct mpk_purgatory_params, flags) */
@@ -73,16 +74,17 @@ purgatory_enter:
 	jmp	*%rax
 	.size	purgatory_enter, . - purgatory_enter
 
-	.equ	GDT_CODE64, 0x10	/* the selectors Linux's 64-bit entry expects */
-	.equ	GDT_DATA, 0x18
+	/* the selectors Linux's 64-bit entry expects, as in the park GDT */
+	.equ	GDT_CODE64, PARK_GDT_CODE64
+	.equ	GDT_DATA, PARK_GDT_DATA
 
 	.data
 	.balign	16
 gdt:
 	.quad	0			/* 0x00: null */
 	.quad	0			/* 0x08: unused */
-	.quad	0x00af9a000000ffff	/* 0x10: code, 64-bit (L=1), DPL 0 */
-	.quad	0x00cf92000000ffff	/* 0x18: data, flat 4 GiB, read/write */
+	.quad	GDT_DESC_CODE64		/* 0x10: code, 64-bit (L=1), DPL 0 */
+	.quad	GDT_DESC_DATA		/* 0x18: data, flat 4 GiB, read/write */
 gdt_end:
 	.balign	8
 	.word	0			/* pad so the base below is 8-aligned */

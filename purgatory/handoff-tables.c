@@ -1,5 +1,6 @@
 #include "handoff-tables.h"
 
+#define MADT_CPU_ENABLED 0x1u
 #define MADT_CPU_USABLE 0x3u   /* Enabled | Online Capable */
 #define ACPI_LENGTH     4      /* offsets in any ACPI table header */
 #define ACPI_CHECKSUM   9
@@ -9,6 +10,20 @@ void madt_disable_cpu(const struct mpk_purgatory_params *p, uint32_t i)
 	volatile uint32_t *flags = u32_at(p->madt_addr + p->aps[i].madt_flags_off);
 
 	*flags &= ~MADT_CPU_USABLE;
+}
+
+void madt_enable_cpu(const struct mpk_purgatory_params *p, uint32_t i)
+{
+	*u32_at(p->madt_addr + p->aps[i].madt_flags_off) |= MADT_CPU_ENABLED;
+}
+
+void madt_hold_bsp(const struct mpk_purgatory_params *p, uint32_t self)
+{
+	if (self == p->bsp_apic_id || !(p->flags & MPK_PF_NEXT_REFUSES_BSP))
+		return;
+	for (uint32_t i = 0; i < p->nr_aps; i++)
+		if (p->aps[i].apic_id == p->bsp_apic_id)
+			*u32_at(p->madt_addr + p->aps[i].madt_flags_off) |= MADT_CPU_ENABLED;
 }
 
 /* Used for the next kernel's MADT and the park region's MPKP status table,

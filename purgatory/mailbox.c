@@ -3,6 +3,7 @@
 #include "cpu.h"
 #include "entry.h"
 #include "handoff-tables.h"
+#include "mpkexec/identity-map.h"
 #include "mpkexec/park-abi.h"
 #include "pagetable.h"
 #include "report.h"
@@ -33,14 +34,9 @@ static int wait_command_noop(uint64_t mailbox, uint64_t deadline)
 	return 0;
 }
 
-static int wait_parked(uint64_t region, uint32_t record, uint64_t deadline)
+static int is_parked(uint64_t region, uint32_t record)
 {
-	while (*park_record_u32(region, record, PARK_CPU_STATE) != PARK_STATE_PARKED)
-		if (rdtsc() >= deadline)
-			return -1;
-		else
-			cpu_relax();
-	return 0;
+	return *park_record_u32(region, record, PARK_CPU_STATE) == PARK_STATE_PARKED;
 }
 
 /* The OS side of ACPI's Wakeup command, as Linux's acpi_wakeup_cpu does it,
@@ -65,29 +61,39 @@ static int mailbox_wakeup(uint64_t mailbox, uint32_t apic_id, uint64_t vector,
 	return -1;
 }
 
-/* One AP in another mailbox's loop (firmware's, or an older park region):
- * wait until its source record says it is there (when the source is a
- * park region), send it to our migrate entry, wait until it checks in. */
-static int migrate(const struct mpk_purgatory_params *p, uint32_t i, uint64_t timeout)
+/* Routes besides the loader's MPK_AP_*: purgatory's own CPU, and the old
+ * boot CPU with nowhere to wait for it. */
+#define ROUTE_SELF         0x100
+#define ROUTE_LEFT_BEHIND  0x101
+
+/* What to do with aps[i] now that purgatory knows which CPU it runs on.
+ * The loader planned for the running kernel's CPU 0 to run purgatory
+ * (MPK_AP_EXEMPT), but Linux runs machine_kexec on reboot_cpu (reboot=s<N>)
+ * and kdump on the crashing CPU.  So: our own CPU is the next kernel's boot
+ * CPU whatever was planned for it (never Wakeup ourselves); the planned
+ * one was stopped by the old kernel like any AP, so it is waited for like
+ * one when it has a record in the source region (Linux >= 6.11 with a v1
+ * mailbox sends it to the ResetVector), else it is left behind. */
+static uint32_t route(const struct mpk_purgatory_params *p, uint32_t i, uint32_t self)
 {
 	const struct mpk_ap *ap = &p->aps[i];
-	uint64_t deadline = rdtsc() + timeout;
 
-	if (p->src_region && ap->src_record != MPK_NO_RECORD &&
-	    wait_parked(p->src_region, ap->src_record, deadline) < 0)
-		return -1;
-	if (mailbox_wakeup(p->src_mailbox, ap->apic_id,
-			   p->park_base + PARK_CODE_OFF + PARK_ENTRY_MIGRATE, deadline) < 0)
-		return -1;
-	return wait_parked(p->park_base, i, deadline);
+	if (ap->apic_id == self)
+		return ROUTE_SELF;
+	if (ap->action != MPK_AP_EXEMPT)
+		return ap->action;
+	if (p->src_region && ap->src_record != MPK_NO_RECORD)
+		return p->src_region == p->park_base ? MPK_AP_STAY : MPK_AP_MIGRATE;
+	return ROUTE_LEFT_BEHIND;
 }
 
 /* Its record in the region at park_base: the one it already had when the
  * region is reused in place (STAY), else the loader's fresh table, which
  * lists the APs in aps[] order. */
-static uint32_t target_record(const struct mpk_purgatory_params *p, uint32_t i)
+static uint32_t target_record(const struct mpk_purgatory_params *p, uint32_t i,
+			      uint32_t how)
 {
-	return p->aps[i].action == MPK_AP_STAY ? p->aps[i].src_record : i;
+	return how == MPK_AP_STAY ? p->aps[i].src_record : i;
 }
 
 /* How a parked CPU got here, from its own record. */
@@ -103,63 +109,123 @@ static uint32_t parked_outcome(uint64_t region, uint32_t i)
 	}
 }
 
+/* A CPU spinning in a mailbox loop takes its command within microseconds;
+ * the mailbox serves one command at a time, so one CPU that never takes
+ * its command must not hold it for the whole gather and starve the CPUs
+ * after it.  Each command gets 1/ACK_SHARE of the gather timeout, never
+ * past the gather's one deadline. */
+#define ACK_SHARE 16
+
+static uint64_t ack_deadline(const struct mpk_purgatory_params *p, uint64_t deadline)
+{
+	uint64_t d = rdtsc() + p->tsc_khz * p->gather_timeout_ms / ACK_SHARE;
+
+	return d < deadline ? d : deadline;
+}
+
+/* One pass over the CPUs still pending (outcome 0): send each MIGRATE CPU
+ * its Wakeup once its source record says it is in that loop (or at once
+ * for a foreign mailbox, which has no records), and take every CPU whose
+ * target record says it is parked.  Returns how many are still pending. */
+static uint32_t gather_pass(const struct mpk_purgatory_params *p, struct mpk_handoff_report *r,
+			    uint32_t self, uint8_t *sent, uint64_t deadline)
+{
+	uint64_t vector = p->park_base + PARK_CODE_OFF + PARK_ENTRY_MIGRATE;
+	uint32_t pending = 0;
+
+	for (uint32_t i = 0; i < p->nr_aps; i++) {
+		const struct mpk_ap *ap = &p->aps[i];
+		uint32_t how = route(p, i, self), rec = target_record(p, i, how);
+
+		if (r->cpu[i].outcome)
+			continue;
+		if (how == MPK_AP_MIGRATE && !sent[i]) {
+			if (p->src_region && ap->src_record != MPK_NO_RECORD &&
+			    !is_parked(p->src_region, ap->src_record)) {
+				pending++;
+				continue;
+			}
+			if (mailbox_wakeup(p->src_mailbox, ap->apic_id, vector,
+					   ack_deadline(p, deadline)) < 0) {
+				r->cpu[i].outcome = MPK_CPU_NOT_ARRIVED;
+				continue;
+			}
+			sent[i] = 1;
+		}
+		if (!is_parked(p->park_base, rec)) {
+			pending++;
+			continue;
+		}
+		r->cpu[i].outcome = parked_outcome(p->park_base, rec);
+		r->cpu[i].arrived_tsc = *(volatile uint64_t *)park_record_u32(
+			p->park_base, rec, PARK_CPU_ARRIVED_TSC);
+	}
+	return pending;
+}
+
 void aps_mailbox(const struct mpk_purgatory_params *p, struct mpk_handoff_report *r)
 {
-	uint64_t kexec_cr3 = read_cr3(), timeout = p->tsc_khz * p->gather_timeout_ms;
-	uint64_t deadline, generation;
+	uint64_t kexec_cr3 = read_cr3(), deadline, generation;
+	int64_t id = cpu_apic_id();
+	/* No ID (in a TD whose VMM would not say): fall back on the loader's
+	 * plan, that we run on the running kernel's CPU 0. */
+	uint32_t self = id < 0 ? p->boot_apic_id : (uint32_t)id;
+	uint8_t sent[MPK_MAX_APS];
 	volatile struct park_header *h = park_header_at(p->park_base);
-	volatile struct park_status_body *body = (volatile struct park_status_body *)
-		(uintptr_t)(p->park_base + PARK_STATUS_OFF + PARK_STATUS_BODY);
+	/* The status body follows the 36-byte SDT header: only 4-byte aligned,
+	 * so its u64 mailbox_version is written as two u32 halves. */
+	uint64_t body_version = p->park_base + PARK_STATUS_OFF + PARK_STATUS_BODY +
+		__builtin_offsetof(struct park_status_body, mailbox_version);
 
 	r->strategy = MPK_STRATEGY_MAILBOX;
-	r->self_apic_id = p->boot_apic_id; /* assumed: kexec runs us on the boot CPU */
+	r->self_apic_id = self;
 	r->src_mailbox = p->src_mailbox;
 	r->tsc_gather_start = rdtsc();
-	/* Our own identity map of the low 4 GiB (WB; the uncached 2 MiB page
-	 * is page 0, which nothing here touches): the kexec map need not cover
-	 * a park region or a firmware mailbox in ACPI NVS.  Every address here
-	 * is below 4 GiB (the loader checks). */
-	write_cr3(pagetable_identity_4g(read_cr4() & CR4_LA57_BIT, 0));
+	/* Our own identity map of the low 4 GiB, all write-back: the kexec map
+	 * need not cover a park region or a firmware mailbox in ACPI NVS.
+	 * Every address here is below 4 GiB (the loader checks). */
+	write_cr3(pagetable_identity_4g(read_cr4() & CR4_LA57_BIT, IDMAP_NO_UNCACHED));
 	generation = (p->src_region ? park_header_at(p->src_region)->generation : 0) + 1;
 	for (uint32_t i = 0; i < p->nr_aps; i++) {
-		switch (p->aps[i].action) {
-		case MPK_AP_EXEMPT:
+		sent[i] = 0;
+		switch (route(p, i, self)) {
+		case ROUTE_SELF:
 			r->cpu[i].outcome = MPK_CPU_BOOT;
+			madt_enable_cpu(p, i);
 			break;
 		case MPK_AP_MIGRATE:
-			if (migrate(p, i, timeout) < 0)
-				r->cpu[i].outcome = MPK_CPU_NOT_ARRIVED;
-			break;
 		case MPK_AP_STAY:
 			break;
-		default:
-			r->cpu[i].outcome = MPK_CPU_UNREACHABLE;
+		default: /* ROUTE_LEFT_BEHIND, MPK_AP_UNREACHABLE */
+			r->cpu[i].outcome = p->aps[i].action == MPK_AP_EXEMPT ?
+				MPK_CPU_LEFT_BEHIND : MPK_CPU_UNREACHABLE;
 			break;
 		}
 	}
-	/* CPUs coming home through the ResetVector while the old kernel shut
-	 * down: one bounded wait for all of them. */
-	deadline = rdtsc() + timeout;
-	for (uint32_t i = 0; i < p->nr_aps; i++)
-		if (p->aps[i].action == MPK_AP_STAY && !r->cpu[i].outcome &&
-		    wait_parked(p->park_base, target_record(p, i), deadline) < 0)
-			r->cpu[i].outcome = MPK_CPU_NOT_ARRIVED;
+	/* ONE deadline for the whole gather: CPUs migrating out of another
+	 * mailbox and CPUs coming home through the ResetVector are polled
+	 * together, so a dead source mailbox or CPU costs one timeout, not
+	 * one per CPU.  Whoever is not parked by then is left behind. */
+	deadline = rdtsc() + p->tsc_khz * p->gather_timeout_ms;
+	while (gather_pass(p, r, self, sent, deadline) && rdtsc() < deadline)
+		cpu_relax();
 	for (uint32_t i = 0; i < p->nr_aps; i++) {
-		if (r->cpu[i].outcome == MPK_CPU_BOOT)
-			continue;
-		if (!r->cpu[i].outcome) {
-			r->cpu[i].outcome = parked_outcome(p->park_base, target_record(p, i));
-			r->cpu[i].arrived_tsc = *(volatile uint64_t *)park_record_u32(
-				p->park_base, target_record(p, i), PARK_CPU_ARRIVED_TSC);
-			continue;
-		}
+		uint32_t o = r->cpu[i].outcome;
+
+		if (!o)
+			o = r->cpu[i].outcome = p->aps[i].action == MPK_AP_EXEMPT ?
+				MPK_CPU_LEFT_BEHIND : MPK_CPU_NOT_ARRIVED;
 		/* Never offer the next kernel a CPU that is not in the loop. */
-		madt_disable_cpu(p, i);
+		if (o == MPK_CPU_NOT_ARRIVED || o == MPK_CPU_UNREACHABLE ||
+		    o == MPK_CPU_LEFT_BEHIND)
+			madt_disable_cpu(p, i);
 	}
 	h->generation = generation;
 	h->mailbox_version = p->mailbox_version;
-	body->mailbox_version = p->mailbox_version;
+	*u32_at(body_version) = p->mailbox_version;
+	*u32_at(body_version + 4) = 0;
 	r->region_generation = generation;
+	madt_hold_bsp(p, self);
 	acpi_fix_checksum(p->madt_addr);
 	acpi_fix_checksum(p->park_base + PARK_STATUS_OFF);
 	write_cr3(kexec_cr3);

@@ -2,9 +2,12 @@
  * INIT/SIPI do not exist and a CPU can only be reached through a mailbox.
  *
  * Everything reachable from purgatory_mailbox_start uses plain memory,
- * CR3/CR4 reads, one CR3 write, RDTSC and PAUSE: no port I/O (so no serial
- * console), no MMIO (so no local APIC), no HLT/MWAIT, no IPI, no MSR
- * access.  tests/static/mailbox-path.test checks this on the built object. */
+ * CR3/CR4 reads, CR3 writes (our identity map, then back), RDTSC, PAUSE
+ * CPUID leaves 0x0/0x1/0x21 (and 0xB outside a TD) and, in a TD, one
+ * TDG.VP.VMCALL<Instruction.CPUID> for leaf 0xB (its own APIC ID; why:
+ * purgatory/cpu.h, cpu_apic_id): no port I/O (so no serial console),
+ * no MMIO (so no local APIC), no HLT/MWAIT, no IPI, no MSR access.
+ * tests/static/mailbox-path.test checks this on the built object. */
 #ifndef PURGATORY_MAILBOX_H
 #define PURGATORY_MAILBOX_H
 
@@ -17,8 +20,12 @@
  * the mailbox handoff: verify -> hand the APs over -> report -> enter. */
 void purgatory_mailbox_start(void) __attribute__((noreturn));
 
-/* Leaves every AP with action STAY or MIGRATE parked in the region at
- * p->park_base (bounded waits), disables every other AP in the next MADT. */
+/* Finds the CPU it runs on (the next kernel's boot CPU, whatever the
+ * loader planned for it), then, within ONE deadline for all of them,
+ * moves every AP with action MIGRATE into the region at p->park_base and
+ * waits for the ones with action STAY; every AP not parked by then (and
+ * every UNREACHABLE one, and the planned boot CPU if it does not come) is
+ * disabled in the next MADT and reported. */
 void aps_mailbox(const struct mpk_purgatory_params *p, struct mpk_handoff_report *r);
 
 #endif

@@ -18,7 +18,6 @@ struct mpk_handoff_report *report_begin(const struct mpk_purgatory_params *p,
 	r->rsdp = *(volatile uint64_t *)(uintptr_t)(p->entry_rsi + BP_ACPI_RSDP_ADDR);
 	r->nr_cpus = p->nr_aps;
 	r->digests_checked = (p->flags & MPK_PF_VERIFY_DIGESTS) ? p->nr_ranges : 0;
-	r->digests_ok = 1; /* a mismatch never gets here */
 	for (uint32_t i = 0; i < p->nr_aps; i++)
 		r->cpu[i].apic_id = p->aps[i].apic_id;
 	return r;

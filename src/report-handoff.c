@@ -36,6 +36,8 @@ static const struct name outcomes[] = {
 	[MPK_CPU_RETURNED] = { "returned", "returned through the ResetVector" },
 	[MPK_CPU_UNREACHABLE] = { "unreachable", "unreachable (no mailbox reaches it): "
 				  "disabled in the MADT" },
+	[MPK_CPU_LEFT_BEHIND] = { "left-behind", "left behind (old boot CPU or firmware's BSP; "
+				  "purgatory ran elsewhere): not INIT'd" },
 };
 
 static const struct name park_states[] = {

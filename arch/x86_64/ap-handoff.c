@@ -16,7 +16,6 @@
 #include "park-region.h"
 #include "tdx.h"
 
-#define GATHER_TIMEOUT_MS     1000u
 
 void ap_handoff_place_trampoline(struct planner *pl, struct load_plan *plan,
 				 enum ap_handoff mode)
@@ -178,7 +177,7 @@ static int plan_park(const struct acpi_tableset *tables, const uint8_t *fw_madt,
 	p->flags |= MPK_PF_PARK_APS;
 	p->park_base = park_base;
 	p->trampoline = plan->trampoline;
-	p->gather_timeout_ms = GATHER_TIMEOUT_MS;
+	p->gather_timeout_ms = MPK_GATHER_TIMEOUT_MS;
 	for (unsigned i = 0; i < cpus->n; i++)
 		p->aps[i].madt_flags_off = flags_off[i];
 	plan->park_base = park_base;
@@ -266,6 +265,7 @@ int ap_handoff_plan(const struct sysview *sv, const struct load_request *rq,
 		goto out;
 	}
 	p->boot_apic_id = sv->have_boot_apic_id ? sv->boot_apic_id : cpus->apic_id[0];
+	p->bsp_apic_id = cpus->apic_id[0]; /* firmware lists its BSP first */
 	p->nr_aps = cpus->n;
 	p->tsc_khz = sv->tsc_khz;
 	for (unsigned i = 0; i < cpus->n; i++)

@@ -9,7 +9,6 @@
 #include "handoff-place.h"
 #include "park-region.h"
 
-#define GATHER_TIMEOUT_MS 1000u
 
 /* Purgatory reaches memory through its identity map of the low 4 GiB, so
  * it cannot use a mailbox above that (0, no mailbox at all, is not). */
@@ -174,7 +173,7 @@ int ap_mailbox_plan(const struct ap_census *c, const struct acpi_tableset *table
 	 * identity map of the low 4 GiB: one above that is not handed over. */
 	p->src_region = c->region <= SZ_4G - PARK_REGION_SIZE ? c->region : 0;
 	p->mailbox_version = mailbox_version;
-	p->gather_timeout_ms = GATHER_TIMEOUT_MS;
+	p->gather_timeout_ms = MPK_GATHER_TIMEOUT_MS;
 	for (unsigned i = 0; i < cpus->n; i++)
 		p->aps[i].madt_flags_off = flags_off[i];
 	plan->park_base = base;

@@ -36,6 +36,27 @@ static void warn(struct load_plan *plan, const char *fmt, ...)
 			 plan->warning[0] ? "; " : "", one);
 }
 
+/* True when the bzImage's version string (setup header kernel_version,
+ * a pointer less 0x200 into the setup area) says Linux >= major.minor.
+ * False when it is missing or unreadable: the caller's cautious default. */
+static bool linux_at_least(const struct bzimage *bz, unsigned major, unsigned minor)
+{
+	size_t area = ((size_t)bz->setup_sects + 1) * 512, off;
+	unsigned maj = 0, min = 0;
+	char v[16];
+
+	if (bz->header_end < 0x210)
+		return false;
+	off = (size_t)bz->setup[0x20e] | (size_t)bz->setup[0x20f] << 8;
+	if (!off || off + 0x200 + sizeof(v) > area)
+		return false;
+	memcpy(v, bz->setup + off + 0x200, sizeof(v) - 1);
+	v[sizeof(v) - 1] = '\0';
+	if (sscanf(v, "%u.%u", &maj, &min) != 2)
+		return false;
+	return maj > major || (maj == major && min >= minor);
+}
+
 static int place_kernel(struct planner *pl, const struct bzimage *bz, const char *path,
 			uint64_t memsz, uint64_t *addr, struct mpk_error *err)
 {
@@ -354,6 +375,8 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
 	if (rq->verify)
 		p->flags |= MPK_PF_VERIFY_DIGESTS;
 	p->entry = kaddr + BZIMAGE_ENTRY64_OFFSET;
+	if (linux_at_least(&bz, 6, 9))
+		p->flags |= MPK_PF_NEXT_REFUSES_BSP;
 	p->entry_rsi = saddr;
 	p->boot_params = saddr;
 	p->report_addr = saddr + report->off + SETUP_DATA_HDR;

@@ -4,10 +4,11 @@
 
 #include "acpi.h"
 #include "bytes.h"
+#include "mpkexec/identity-map.h"
 
-#define PTE_P   (1ull << 0)
-#define PTE_RW  (1ull << 1)
-#define PTE_PS  (1ull << 7)
+_Static_assert(PARK_PT_PML5 == PARK_PT_OFF + IDMAP_PML5 && PARK_PT_PML4 == PARK_PT_OFF + IDMAP_PML4 &&
+	       PARK_PT_PDPT == PARK_PT_OFF + IDMAP_PDPT && PARK_PT_PD0 == PARK_PT_OFF + IDMAP_PD0 &&
+	       PARK_PT_OFF + IDMAP_SIZE <= PARK_STATUS_OFF, "park-abi.h page tables = identity-map.h");
 
 void park_region_build(uint8_t *buf, uint64_t base, const uint8_t *code,
 		       const uint32_t *apic_ids, unsigned n, unsigned mailbox_version)
@@ -29,20 +30,10 @@ void park_region_build(uint8_t *buf, uint64_t base, const uint8_t *code,
 	put_le64(c + PARK_CODE_CR3_5LEVEL, base + PARK_PT_PML5);
 	put_le64(c + PARK_CODE_GDT_DESC + 2, base + PARK_CODE_OFF + PARK_CODE_GDT);
 
-	/* Identity map of the low 4 GiB in 2 MiB pages: the region itself, the
-	 * next kernel's wakeup trampoline (< 1 MiB) and anything a WakeupVector
-	 * may need.  PML5[0] -> PML4, so one set serves both paging depths. */
-	put_le64(buf + PARK_PT_PML5, base + PARK_PT_PML4 + (PTE_P | PTE_RW));
-	put_le64(buf + PARK_PT_PML4, base + PARK_PT_PDPT + (PTE_P | PTE_RW));
-	for (unsigned g = 0; g < 4; g++) {
-		uint8_t *pd = buf + PARK_PT_PD0 + g * 4096;
-
-		put_le64(buf + PARK_PT_PDPT + g * 8,
-			 base + PARK_PT_PD0 + g * 4096u + (PTE_P | PTE_RW));
-		for (unsigned i = 0; i < 512; i++)
-			put_le64(pd + i * 8, ((uint64_t)g << 30) + ((uint64_t)i << 21) +
-					     (PTE_P | PTE_RW | PTE_PS));
-	}
+	/* Identity map of the low 4 GiB in 2 MiB pages, all write-back: the
+	 * region itself, the next kernel's wakeup trampoline (< 1 MiB) and
+	 * anything a WakeupVector may need; both paging depths. */
+	identity_map_4g(buf + PARK_PT_OFF, base + PARK_PT_OFF, IDMAP_NO_UNCACHED);
 	for (unsigned i = 0; i < n && i < PARK_MAX_CPUS; i++)
 		put_le32(buf + PARK_CPUS_OFF + i * PARK_CPU_SIZE + PARK_CPU_APIC_ID, apic_ids[i]);
 	/* The status table "MPKP": exported by the next kernel from sysfs. */

@@ -8,14 +8,22 @@
  *
  * Rules (they hold on the TDX path too): no stack, no port I/O, no MMIO,
  * no HLT/MWAIT, no IPIs, no MSR writes; only PAUSE and ordinary memory.
- * CPUID (leaves 0, 1, 0xB) and RDTSC are the only other instructions that
- * leave the core.
+ * CPUID (leaves 0, 1, 0x21, and 0xB outside a TD), one TDVMCALL<CPUID>
+ * in a TD (step 4) and RDTSC are the only other instructions that leave
+ * the core.
  */
 #include "mpkexec/park-abi.h"
 
 #define CR4_PAE   (1 << 5)
 #define CR4_MCE   (1 << 6)
 #define CR4_LA57  (1 << 12)
+
+/* CPUID leaf 0x21 in a TDX guest: "IntelTDX    " in EBX, EDX, ECX. */
+#define TDX_SIG_EBX 0x65746e49	/* "Inte" */
+#define TDX_SIG_EDX 0x5844546c	/* "lTDX" */
+#define TDX_SIG_ECX 0x20202020	/* "    " */
+#define TDVMCALL_EXPOSE_R10_R15 0xfc00
+#define EXIT_REASON_CPUID 10
 
 	.code64
 	.text
@@ -74,11 +82,50 @@ park_common:
 	movl	%eax, %gs
 
 	/* 4. Our APIC ID, as the OS will write it into the mailbox: the
-	 *    x2APIC ID from leaf 0xB where present, else the 8-bit initial
-	 *    APIC ID from leaf 1. */
+	 *    x2APIC ID (leaf 0xB EDX) where leaf 0xB is implemented, else the
+	 *    8-bit initial APIC ID (leaf 1 EBX[31:24]).
+	 *
+	 *    TDX: there is no IDT here, so nothing may raise a #VE.  The TDX
+	 *    module answers CPUID leaves 0x0, 0x1 and 0x21 itself (Linux's
+	 *    decompressor, which has no #VE handler, runs them to detect
+	 *    TDX), but leaf 0xB raises #VE unless the VMM configured topology
+	 *    enumeration (TDX 1.0 always does: Linux "x86/tdx: Enable CPU
+	 *    topology enumeration").  So in a TD (leaf 0x21 says "IntelTDX    ")
+	 *    leaf 0xB is asked of the VMM with TDG.VP.VMCALL<Instruction.CPUID>,
+	 *    exactly as TDVF's own mailbox loop (OvmfPkg ApRunLoop.nasm) gets
+	 *    the x2APIC ID it compares with the mailbox's ApicId.  Same rule
+	 *    in purgatory (purgatory/cpu.h, cpu_apic_id). */
 	xorl	%eax, %eax
 	cpuid
-	cmpl	$0xb, %eax
+	movl	%eax, %r8d		/* R8 = highest basic leaf */
+	cmpl	$0x21, %r8d
+	jb	1f
+	movl	$0x21, %eax
+	xorl	%ecx, %ecx
+	cpuid
+	cmpl	$TDX_SIG_EBX, %ebx
+	jne	1f
+	cmpl	$TDX_SIG_EDX, %edx
+	jne	1f
+	cmpl	$TDX_SIG_ECX, %ecx
+	jne	1f
+	/* A TD: TDG.VP.VMCALL (RAX 0), R10-R15 exposed, R10 0 (standard),
+	 * R11 = exit reason CPUID, R12/R13 = leaf/subleaf; out: RAX and R10
+	 * status 0, R12-R15 = EAX/EBX/ECX/EDX.  R15 (how we came) is saved. */
+	movl	%r15d, %r9d
+	xorl	%eax, %eax
+	movl	$TDVMCALL_EXPOSE_R10_R15, %ecx
+	xorl	%r10d, %r10d
+	movl	$EXIT_REASON_CPUID, %r11d
+	movl	$0xb, %r12d
+	xorl	%r13d, %r13d
+	.byte	0x66, 0x0f, 0x01, 0xcc	/* tdcall */
+	orq	%r10, %rax
+	movl	%r15d, %r12d		/* EDX came back in R15 */
+	movl	%r9d, %r15d
+	jnz	park_no_id		/* flags from the orq: no ID, no service */
+	jmp	3f
+1:	cmpl	$0xb, %r8d
 	jb	2f
 	movl	$0xb, %eax
 	xorl	%ecx, %ecx
@@ -116,14 +163,34 @@ park_common:
 	/* Stores are seen in order (x86-TSO): state last. */
 	movl	$PARK_STATE_PARKED, PARK_CPU_STATE(%r13)
 
-/* The loop.  R12 = our APIC ID, R13 = our record (or 0), R14 = mailbox. */
+/* The loop.  R12 = our APIC ID, R13 = our record (or 0), R14 = mailbox.
+ *
+ * Ordering.  The OS (Linux acpi_wakeup_cpu, and purgatory's mailbox_wakeup)
+ * writes ApicId, then WakeupVector, then Command last; the addressed CPU
+ * acknowledges by writing Command = 0, and the OS writes the next ApicId
+ * only after it has seen that 0.  So a Command read BEFORE ApicId may
+ * belong to the previous CPU's request: e.g. we read Command = Test meant
+ * for CPU X; X acks; the OS writes ApicId = us, then Command = Wakeup; we
+ * read ApicId = us and would act on the stale Test, clearing the Wakeup
+ * meant for us without jumping.  Hence Command is read AGAIN after the
+ * ApicId match, and only that value is acted on.  x86-TSO makes this
+ * enough: loads are not reordered with older loads, and stores become
+ * visible to all CPUs in one order that respects causality.  Our second
+ * Command load follows the ApicId load that saw our ID, which the OS wrote
+ * after it saw X's ack; so it returns 0 (our command not written yet: spin
+ * again) or the command for us, never X's.  WakeupVector, written before
+ * that Command, is read after it, so it is ours too.  The first read only
+ * keeps the loop off ApicId while the mailbox is idle.  Firmware's loops
+ * (OVMF/TDVF) likewise compare ApicId and then read Command again. */
 park_loop:
 	pause
-	movzwl	MBOX_COMMAND(%r14), %eax	/* all 16 bits of Command */
-	testl	%eax, %eax
-	jz	park_loop
+	cmpw	$MBOX_CMD_NOOP, MBOX_COMMAND(%r14)	/* idle: nothing to look at */
+	je	park_loop
 	cmpl	%r12d, MBOX_APIC_ID(%r14)
 	jne	park_loop			/* someone else's command: leave it */
+	movzwl	MBOX_COMMAND(%r14), %eax	/* re-read: the command for us */
+	testl	%eax, %eax
+	jz	park_loop
 	cmpl	$MBOX_CMD_WAKEUP, %eax
 	je	park_wakeup
 	cmpl	$MBOX_CMD_TEST, %eax
@@ -149,6 +216,13 @@ park_wakeup:
 	 * 4 GiB, flat selectors, CR4.PCIDE = 0, CR0.NE as it was (set). */
 	jmp	*%rax
 
+/* The VMM would not tell a TD vCPU its APIC ID: it cannot be addressed
+ * through the mailbox, so it never checks in (purgatory reports it and
+ * disables it in the MADT).  Spin; PAUSE only, as everywhere here. */
+park_no_id:
+	pause
+	jmp	park_no_id
+
 /* Data, patched by the loader (arch/x86_64/park-region.c). */
 	.org	PARK_CODE_CR3_4LEVEL
 park_cr3_4level:
@@ -160,8 +234,8 @@ park_cr3_5level:
 park_gdt:
 	.quad	0			/* 0x00 null */
 	.quad	0			/* 0x08 unused */
-	.quad	0x00af9a000000ffff	/* 0x10 code, 64-bit */
-	.quad	0x00cf92000000ffff	/* 0x18 data, flat */
+	.quad	GDT_DESC_CODE64		/* 0x10 code, 64-bit */
+	.quad	GDT_DESC_DATA		/* 0x18 data, flat */
 	.org	PARK_CODE_GDT_DESC
 park_gdt_desc:
 	.word	4 * 8 - 1

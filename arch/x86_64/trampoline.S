@@ -62,9 +62,9 @@ tramp_lm64:
 	.org	TRAMP_GDT
 tramp_gdt:
 	.quad	0				/* 0x00 null */
-	.quad	0x00cf9a000000ffff		/* 0x08 code, 32-bit flat */
-	.quad	0x00af9a000000ffff		/* 0x10 code, 64-bit */
-	.quad	0x00cf92000000ffff		/* 0x18 data, flat */
+	.quad	GDT_DESC_CODE32			/* 0x08 code, 32-bit flat */
+	.quad	GDT_DESC_CODE64			/* 0x10 code, 64-bit */
+	.quad	GDT_DESC_DATA			/* 0x18 data, flat */
 	.org	TRAMP_GDT_DESC
 	.word	4 * 8 - 1
 	.long	0				/* base: page + TRAMP_GDT (loader) */

@@ -20,7 +20,7 @@ enum mpk_strategy {
 };
 
 enum mpk_cpu_outcome {
-	MPK_CPU_BOOT = 1,               /* ran purgatory (or the running kernel's CPU 0) */
+	MPK_CPU_BOOT = 1,               /* ran purgatory: the next kernel's boot CPU */
 	MPK_CPU_INIT = 2,               /* put into INIT (classic handoff) */
 	MPK_CPU_PARKED_INIT_SIPI = 3,   /* gathered with INIT-SIPI-SIPI */
 	MPK_CPU_ALREADY_PARKED = 4,     /* was in this park region already */
@@ -28,6 +28,10 @@ enum mpk_cpu_outcome {
 	MPK_CPU_NOT_ARRIVED = 6,        /* never checked in: disabled in the MADT */
 	MPK_CPU_RETURNED = 7,           /* came back through the ResetVector (kexec/offline) */
 	MPK_CPU_UNREACHABLE = 8,        /* held where no mailbox reaches: disabled in the MADT */
+	MPK_CPU_LEFT_BEHIND = 9,        /* the old kernel's boot CPU (or firmware's BSP) while
+					   purgatory ran on another CPU: left as the old kernel
+					   stopped it, never INIT'd, disabled in the MADT (init
+					   handoff: the original MADT still lists it) */
 };
 
 struct mpk_report_cpu {
@@ -41,7 +45,8 @@ struct mpk_handoff_report {
 	uint32_t version;
 	uint32_t strategy;              /* enum mpk_strategy */
 	uint32_t digests_checked;       /* segments verified (0 with -i) */
-	uint32_t digests_ok;            /* 1: all matched (else purgatory stopped) */
+	uint32_t reserved0;             /* was digests_ok (always 1: a mismatch stops
+					   purgatory); written 0 since, same layout */
 	uint32_t init_ipis;             /* INIT IPIs sent, assert + de-assert count once */
 	uint32_t sipi_ipis;             /* STARTUP IPIs sent */
 	uint64_t tsc_khz;               /* the loader's TSC frequency estimate */

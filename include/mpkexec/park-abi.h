@@ -67,6 +67,12 @@
 #define PARK_GDT_CODE64       0x10  /* same selectors as Linux's boot GDT */
 #define PARK_GDT_DATA         0x18
 
+/* The flat descriptors every GDT of mpkexec holds (park page, SIPI
+ * trampoline, purgatory's entry.S): defined once, here. */
+#define GDT_DESC_CODE64       0x00af9a000000ffff /* L = 1, DPL 0, execute/read */
+#define GDT_DESC_CODE32       0x00cf9a000000ffff /* D = 1, flat 4 GiB */
+#define GDT_DESC_DATA         0x00cf92000000ffff /* flat 4 GiB, read/write */
+
 /* The SIPI trampoline page (arch/x86_64/trampoline.S), below 1 MiB. */
 #define TRAMP_GDT             0x100 /* null, code32, code64, data */
 #define TRAMP_GDT_DESC        0x120 /* u16 limit, u32 base */
@@ -83,7 +89,7 @@
 /* struct park_cpu: one per CPU the loader expects (PARK_CPU_SIZE bytes) */
 #define PARK_CPU_APIC_ID      0x00  /* u32, filled by the loader */
 #define PARK_CPU_STATE        0x04  /* u32, PARK_STATE_* */
-#define PARK_CPU_HOW          0x08  /* u32, PARK_HOW_*: how it last arrived */
+#define PARK_CPU_HOW          0x08  /* u32, PARK_HOW_*: how it last arrived (0: never) */
 #define PARK_CPU_WAKEUPS      0x0c  /* u32, Wakeup commands taken */
 #define PARK_CPU_ARRIVED_TSC  0x10  /* u64, TSC at the last arrival */
 #define PARK_CPU_TESTS        0x18  /* u32, Test commands acknowledged */
@@ -92,7 +98,6 @@
 #define PARK_STATE_PARKED     1     /* spinning on the mailbox */
 #define PARK_STATE_WOKEN      2     /* left through a Wakeup command */
 
-#define PARK_HOW_NONE         0
 #define PARK_HOW_INIT_SIPI    1     /* gathered by purgatory's INIT-SIPI-SIPI */
 #define PARK_HOW_MIGRATED     2     /* moved here from another mailbox */
 #define PARK_HOW_RESET_VECTOR 3     /* a kernel sent it here (CPU offline/kexec) */

@@ -17,13 +17,17 @@
 #endif
 
 #define MPK_PURGATORY_MAGIC    0x4b504d50u /* "PMPK" */
-#define MPK_PURGATORY_VERSION  3u
+#define MPK_PURGATORY_VERSION  4u
 
 /* kexec_load(2) accepts at most 16 segments; purgatory is one of them. */
 #define MPK_MAX_DIGEST_RANGES  16
 /* Upper bound on the APs purgatory can be told about (x2APIC machines may
  * have more; the loader refuses the plan rather than truncating it). */
 #define MPK_MAX_APS            1024
+
+/* How long purgatory waits, in all, for the APs to check in (one deadline
+ * for the whole gather, park or mailbox). */
+#define MPK_GATHER_TIMEOUT_MS  1000u
 
 /* flags */
 #define MPK_PF_VERIFY_DIGESTS  (1u << 0) /* check every range, stop on mismatch */
@@ -32,9 +36,16 @@
 #define MPK_PF_PARK_APS        (1u << 3) /* gather every listed AP into the park region */
 #define MPK_PF_MAILBOX_APS     (1u << 4) /* mailbox-only handoff: no IPI, port I/O, MMIO,
 					    HLT or MWAIT anywhere on the path (TDX) */
+#define MPK_PF_NEXT_REFUSES_BSP (1u << 5) /* the payload is Linux >= 6.9, which refuses
+					    firmware's BSP itself when it boots elsewhere
+					    (see madt_hold_bsp, purgatory/handoff-tables.h) */
 
 /* What purgatory does with one AP in mailbox mode (struct mpk_ap.action). */
-#define MPK_AP_EXEMPT          0  /* the CPU running purgatory */
+#define MPK_AP_EXEMPT          0  /* the running kernel's CPU 0, which the loader expects
+					    to run purgatory; if purgatory finds itself on
+					    another CPU (reboot=s<N>, kdump), this one is
+					    waited for like MPK_AP_STAY/MIGRATE when it has a
+					    record in src_region, else left behind */
 #define MPK_AP_STAY            1  /* parked in (or returning to) the region at park_base */
 #define MPK_AP_MIGRATE         2  /* in src_mailbox's loop: Wakeup it into park_base */
 #define MPK_AP_UNREACHABLE     3  /* no mailbox reaches it: disabled in the next MADT */
@@ -57,7 +68,9 @@ struct mpk_purgatory_params {
 	uint64_t entry;          /* 64-bit entry point of the payload */
 	uint64_t entry_rsi;      /* value for RSI at entry (Linux: boot_params) */
 	uint32_t nr_ranges;
-	uint32_t boot_apic_id;   /* APIC ID of the running kernel's CPU 0: never INIT it */
+	uint32_t boot_apic_id;   /* APIC ID of the running kernel's CPU 0: never INIT it.
+				    Not necessarily the CPU purgatory runs on: that one
+				    finds its own ID (CPUID, purgatory/cpu.h) */
 	struct mpk_digest_range ranges[MPK_MAX_DIGEST_RANGES];
 	/* Park handoff (MPK_PF_PARK_APS) */
 	uint64_t park_base;      /* park region (include/mpkexec/park-abi.h) */
@@ -71,6 +84,10 @@ struct mpk_purgatory_params {
 	uint64_t report_addr;    /* struct mpk_handoff_report (setup_data payload) */
 	uint32_t report_len;
 	uint32_t nr_aps;         /* entries used in aps[] */
+	uint32_t bsp_apic_id;    /* firmware's first-enumerated CPU, the BSP by ACPI's
+				    rule (Linux relies on it too): never INIT it (an
+				    INIT'd BSP runs firmware's reset path) */
+	uint32_t reserved1;
 	/* Mailbox handoff (MPK_PF_MAILBOX_APS) */
 	uint64_t src_mailbox;    /* the mailbox the APs are in or return to, 0 if none */
 	uint64_t src_region;     /* its park region (per-CPU records), 0 if foreign */
