@@ -7,7 +7,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/tests/setup.sh"
 cd "$top"
 rc=0
-# -j1: the VM scenarios each want both cores (QEMU TCG).
+# Build every test program (and the fuzz targets) on all cores first, then
+# run the tests at -j1: the VM scenarios each want both cores (QEMU TCG).
+make -s -j"$(nproc)" check TESTS= >/dev/null || rc=$?
+make -s -j"$(nproc)" fuzz || rc=$?
 make -s check || rc=$?
 # Per-test results, from automake's .trs files: SKIP counts as failed (a test
 # that did not run did not pass).
