@@ -35,13 +35,9 @@ static int apic_up(struct apic *a)
 }
 
 /* Whom purgatory must not INIT: itself, and the CPUs the old kernel left
- * where INIT is unsafe.  Linux runs machine_kexec on reboot_cpu
- * (reboot=s<N>) or, for kdump, on the crashing CPU, so purgatory may run
- * on an AP; then the old kernel's CPU 0 (boot_apic_id) sits halted in
- * stop_this_cpu, and firmware's BSP (bsp_apic_id) must never get an INIT:
- * on real hardware an INIT'd BSP runs firmware's reset path instead of
- * waiting for a SIPI.  Both are left as they are and disabled in the next
- * MADT (MPK_CPU_LEFT_BEHIND). */
+ * where INIT is unsafe (cpu_never_init, purgatory/handoff-tables.h).
+ * Linux runs machine_kexec on reboot_cpu (reboot=s<N>) or, for kdump, on
+ * the crashing CPU, so purgatory may run on an AP. */
 static int is_self(const struct apic *a, uint32_t id)
 {
 	return id == a->self_id;
@@ -50,7 +46,7 @@ static int is_self(const struct apic *a, uint32_t id)
 static int is_left_behind(const struct mpk_purgatory_params *p, const struct apic *a,
 			  uint32_t id)
 {
-	return !is_self(a, id) && (id == p->boot_apic_id || id == p->bsp_apic_id);
+	return cpu_never_init(p, a->self_id, id);
 }
 
 static void send_init(const struct apic *a, uint32_t id, struct mpk_handoff_report *r)

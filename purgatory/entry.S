@@ -16,6 +16,12 @@
 
 /* offsetof(struct mpk_purgatory_params, flags) */
 #define PARAMS_FLAGS 8
+/* struct boot_handoff (purgatory/entry.h) */
+#define BH_CLAIM  0
+#define BH_ENTRY  8
+#define BH_RSI    16
+#define BH_REJOIN 24
+#define BOOT_CLAIM_BSP 1
 
 	.code64
 	.text
@@ -74,6 +80,35 @@ purgatory_enter:
 	jmp	*%rax
 	.size	purgatory_enter, . - purgatory_enter
 
+/* purgatory_boot_vector: the WakeupVector purgatory gives firmware's BSP
+ * when it hands it the boot of the next kernel (purgatory/mailbox.c,
+ * mailbox_hand_over_boot).  Entered from the park loop's Wakeup: 64-bit,
+ * IF = 0, the park region's identity map of the low 4 GiB (which holds
+ * purgatory and, the C side checked, every segment, the entry point and
+ * boot_params), the park GDT (CS 0x10, DS 0x18: Linux's boot selectors),
+ * no usable stack: none is touched here.  The CPU that first sets `claim`
+ * (0 -> 1 here, 0 -> 2 in C) boots the payload; so if purgatory withdrew a
+ * Wakeup the BSP read just then, exactly one of them boots and the BSP
+ * goes back into the park loop.  Plain memory only (the mailbox path's
+ * rules: no port I/O, MSR, APIC, HLT). */
+	.balign	64
+	.globl	purgatory_boot_vector
+	.type	purgatory_boot_vector, @function
+purgatory_boot_vector:
+	xorl	%eax, %eax
+	movl	$BOOT_CLAIM_BSP, %ecx
+	lock cmpxchgl %ecx, purgatory_boot_handoff+BH_CLAIM(%rip)
+	jne	1f
+	movq	purgatory_boot_handoff+BH_RSI(%rip), %rsi
+	movq	purgatory_boot_handoff+BH_ENTRY(%rip), %rdi
+	jmp	purgatory_enter
+1:	/* purgatory boots it itself: back into the park loop, whose migrate
+	 * entry takes a CPU in exactly this state */
+	movq	purgatory_boot_handoff+BH_REJOIN(%rip), %rdi
+	xorl	%esi, %esi
+	jmp	purgatory_enter
+	.size	purgatory_boot_vector, . - purgatory_boot_vector
+
 	/* the selectors Linux's 64-bit entry expects, as in the park GDT */
 	.equ	GDT_CODE64, PARK_GDT_CODE64
 	.equ	GDT_DATA, PARK_GDT_DATA
@@ -93,6 +128,11 @@ gdt_end:
 gdt_desc:
 	.word	gdt_end - gdt - 1
 	.quad	gdt
+
+	.balign	8
+	.globl	purgatory_boot_handoff
+purgatory_boot_handoff:
+	.skip	32
 
 	.bss
 	.balign	16

@@ -26,6 +26,15 @@ void madt_hold_bsp(const struct mpk_purgatory_params *p, uint32_t self)
 			*u32_at(p->madt_addr + p->aps[i].madt_flags_off) |= MADT_CPU_ENABLED;
 }
 
+int cpu_never_init(const struct mpk_purgatory_params *p, uint32_t self, uint32_t id)
+{
+	if (id == self)
+		return 0;
+	if (id == p->bsp_apic_id)
+		return 1;
+	return !(p->flags & MPK_PF_CRASH) && id == p->boot_apic_id;
+}
+
 /* Used for the next kernel's MADT and the park region's MPKP status table,
  * once their contents are what the next kernel checks when it installs
  * them. */

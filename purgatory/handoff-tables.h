@@ -65,6 +65,16 @@ void madt_enable_cpu(const struct mpk_purgatory_params *p, uint32_t i);
  * kernel" and limit itself to one CPU. */
 void madt_hold_bsp(const struct mpk_purgatory_params *p, uint32_t self);
 
+/* 1 if the CPU with APIC ID `id` must never get an INIT from purgatory
+ * running on `self`: it is left as the old kernel stopped it
+ * (MPK_CPU_LEFT_BEHIND).  Firmware's BSP always (an INIT'd BSP runs
+ * firmware's reset path instead of waiting for a SIPI).  The running
+ * kernel's CPU 0 too, except for a crash image (MPK_PF_CRASH): issue 9
+ * kept the old boot CPU out of reboot=s<N> handoffs; a kdump capture kernel
+ * must get every CPU it can, and a CPU that is not firmware's BSP, halted
+ * in crash_nmi_callback (NMIs blocked), takes INIT-SIPI like any AP. */
+int cpu_never_init(const struct mpk_purgatory_params *p, uint32_t self, uint32_t id);
+
 /* Makes the ACPI table at `table` sum to 0 again over its header's length. */
 void acpi_fix_checksum(uint64_t table);
 

@@ -163,6 +163,69 @@ static uint32_t gather_pass(const struct mpk_purgatory_params *p, struct mpk_han
 	return pending;
 }
 
+/* Who boots the next kernel when purgatory runs on a CPU other than
+ * firmware's BSP (kdump on an AP; reboot=s<N>), and the payload is Linux
+ * >= 6.9 (MPK_PF_NEXT_REFUSES_BSP).  Linux 6.10+ (and 6.9.4+) decides in
+ * arch/x86/kernel/cpu/topology.c, check_for_real_bsp, on the FIRST APIC it
+ * registers from the MADT, reading IA32_APIC_BASE.BSP on its boot CPU; the
+ * hardware sets that bit on firmware's BSP only, so on any other CPU it is
+ * clear, and then:
+ *   - first entry == boot CPU: "Assuming crash kernel. Limiting to one CPU";
+ *   - first entry != boot CPU: "Crash kernel detected. Disabling real BSP":
+ *     that entry is rejected, never started.
+ * So booting on an AP, such a kernel ALWAYS loses the first entry it
+ * registers, whatever the MADT order: with every CPU parked (a v1-mailbox
+ * kernel's crash sends all of them, the BSP included, to the ResetVector)
+ * no order gives it all of them, and moving our own CPU first costs all
+ * but one.  The order that works is firmware's own, booted on the CPU it
+ * names: when the BSP is parked, purgatory wakes it through the mailbox to
+ * enter the payload (purgatory_boot_vector) and parks itself.  Linux then
+ * boots on the real BSP (bit set, listed first: no rejection) and wakes
+ * every other CPU, the crashing one included, through the mailbox.
+ * Never offering a CPU that is not parked still holds: our own CPU is
+ * offered while on its way, on straight-line code with IF = 0, and
+ * Linux's Wakeup (acpi_wakeup_cpu) waits for the ack without a timeout.
+ * Linux < 6.9 starts any enabled entry from any boot CPU: no handoff.
+ * The BSP's boot needs the park loop's map (low 4 GiB) to cover the
+ * payload: the entry, boot_params and every segment must lie below 4 GiB
+ * (a crashkernel=...,high image does not: then no handoff, and the BSP,
+ * listed first and Enabled, is refused by Linux itself: one CPU lost). */
+#define FOUR_GIB (1ull << 32)
+
+static int below_4g(uint64_t addr, uint64_t len)
+{
+	return addr < FOUR_GIB && len <= FOUR_GIB - addr;
+}
+
+static void plan_boot_handoff(const struct mpk_purgatory_params *p, struct mpk_handoff_report *r,
+			      uint32_t self)
+{
+	uint32_t bsp = MPK_NO_RECORD, me = MPK_NO_RECORD;
+
+	if (self == p->bsp_apic_id || !(p->flags & MPK_PF_NEXT_REFUSES_BSP))
+		return;
+	if (!below_4g(p->entry, 1) || !below_4g(p->entry_rsi, 4096))
+		return;
+	for (uint32_t i = 0; i < p->nr_ranges && i < MPK_MAX_DIGEST_RANGES; i++)
+		if (!below_4g(p->ranges[i].addr, p->ranges[i].len))
+			return;
+	for (uint32_t i = 0; i < p->nr_aps; i++) {
+		uint32_t o = r->cpu[i].outcome;
+
+		if (p->aps[i].apic_id == self)
+			me = i;
+		else if (p->aps[i].apic_id == p->bsp_apic_id &&
+			 (o == MPK_CPU_RETURNED || o == MPK_CPU_ALREADY_PARKED ||
+			  o == MPK_CPU_MIGRATED))
+			bsp = i;
+	}
+	/* Our own CPU needs its record in the region to park there. */
+	if (bsp == MPK_NO_RECORD || me == MPK_NO_RECORD)
+		return;
+	r->cpu[bsp].outcome = MPK_CPU_BOOT_WOKEN;
+	r->cpu[me].outcome = MPK_CPU_SELF_PARKED;
+}
+
 void aps_mailbox(const struct mpk_purgatory_params *p, struct mpk_handoff_report *r)
 {
 	uint64_t kexec_cr3 = read_cr3(), deadline, generation;
@@ -220,6 +283,7 @@ void aps_mailbox(const struct mpk_purgatory_params *p, struct mpk_handoff_report
 		    o == MPK_CPU_LEFT_BEHIND)
 			madt_disable_cpu(p, i);
 	}
+	plan_boot_handoff(p, r, self);
 	h->generation = generation;
 	h->mailbox_version = p->mailbox_version;
 	*u32_at(body_version) = p->mailbox_version;
@@ -230,6 +294,44 @@ void aps_mailbox(const struct mpk_purgatory_params *p, struct mpk_handoff_report
 	acpi_fix_checksum(p->park_base + PARK_STATUS_OFF);
 	write_cr3(kexec_cr3);
 	r->tsc_gather_end = rdtsc();
+}
+
+void mailbox_hand_over_boot(const struct mpk_purgatory_params *p, struct mpk_handoff_report *r)
+{
+	uint64_t kexec_cr3 = read_cr3(), deadline;
+	uint64_t rejoin = p->park_base + PARK_CODE_OFF + PARK_ENTRY_MIGRATE;
+	uint32_t bsp = MPK_NO_RECORD, me = MPK_NO_RECORD, claim = 0;
+
+	for (uint32_t i = 0; i < p->nr_aps; i++)
+		if (r->cpu[i].outcome == MPK_CPU_BOOT_WOKEN)
+			bsp = i;
+		else if (r->cpu[i].outcome == MPK_CPU_SELF_PARKED)
+			me = i;
+	if (bsp == MPK_NO_RECORD || me == MPK_NO_RECORD)
+		return;
+	purgatory_boot_handoff.entry = p->entry;
+	purgatory_boot_handoff.rsi = p->entry_rsi;
+	purgatory_boot_handoff.rejoin = rejoin;
+	/* The park region's mailbox (it may lie in ACPI NVS): our own map. */
+	write_cr3(pagetable_identity_4g(read_cr4() & CR4_LA57_BIT, IDMAP_NO_UNCACHED));
+	deadline = rdtsc() + p->tsc_khz * p->gather_timeout_ms;
+	if (mailbox_wakeup(p->park_base, p->aps[bsp].apic_id,
+			   (uint64_t)(uintptr_t)purgatory_boot_vector, deadline) == 0 ||
+	    !__atomic_compare_exchange_n(&purgatory_boot_handoff.claim, &claim, BOOT_CLAIM_SELF,
+					 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		/* The BSP boots the payload: join the park loop, as a CPU
+		 * woken out of another mailbox does (64-bit, IF = 0, an
+		 * identity map covering the region, a flat GDT). */
+		purgatory_enter(rejoin, 0);
+	/* The BSP never took the Wakeup (and, the claim says, will not boot):
+	 * boot here after all.  It stays Enabled and first in the MADT, and
+	 * Linux >= 6.9 refuses it itself ("Disabling real BSP"). */
+	r->cpu[bsp].outcome = parked_outcome(p->park_base,
+					     target_record(p, bsp, route(p, bsp, r->self_apic_id)));
+	r->cpu[me].outcome = MPK_CPU_BOOT;
+	r->flags |= MPK_REPORT_HANDOFF_FAILED;
+	write_cr3(kexec_cr3);
+	r->tsc_exit = rdtsc();
 }
 
 void purgatory_mailbox_start(void)
@@ -247,5 +349,6 @@ void purgatory_mailbox_start(void)
 	r = report_begin(p, tsc_entry);
 	aps_mailbox(p, r);
 	r->tsc_exit = rdtsc();
+	mailbox_hand_over_boot(p, r);
 	purgatory_enter(p->entry, p->entry_rsi);
 }

@@ -28,4 +28,13 @@ void purgatory_mailbox_start(void) __attribute__((noreturn));
  * disabled in the next MADT and reported. */
 void aps_mailbox(const struct mpk_purgatory_params *p, struct mpk_handoff_report *r);
 
+/* When aps_mailbox planned it (outcomes MPK_CPU_BOOT_WOKEN for firmware's
+ * BSP, MPK_CPU_SELF_PARKED for our CPU; why: mailbox.c,
+ * plan_boot_handoff): wakes the BSP at purgatory_boot_vector to boot the
+ * payload and parks this CPU in the region (does not return).  Returns,
+ * with the report saying so (MPK_REPORT_HANDOFF_FAILED, our CPU the boot
+ * CPU again), if the BSP does not take the Wakeup within the gather
+ * timeout; returns at once when no handoff was planned. */
+void mailbox_hand_over_boot(const struct mpk_purgatory_params *p, struct mpk_handoff_report *r);
+
 #endif

@@ -14,6 +14,7 @@ struct mpk_handoff_report *report_begin(const struct mpk_purgatory_params *p,
 	r->version = MPK_REPORT_VERSION;
 	r->tsc_khz = p->tsc_khz;
 	r->tsc_entry = tsc_entry;
+	r->flags = (p->flags & MPK_PF_CRASH) ? MPK_REPORT_CRASH : 0;
 	r->park_base = (p->flags & (MPK_PF_PARK_APS | MPK_PF_MAILBOX_APS)) ? p->park_base : 0;
 	r->rsdp = *(volatile uint64_t *)(uintptr_t)(p->entry_rsi + BP_ACPI_RSDP_ADDR);
 	r->nr_cpus = p->nr_aps;

@@ -10,7 +10,7 @@
 
 #define MPK_SETUP_DATA_TYPE      0x4d504b48u        /* "HKPM"; bit 31 clear */
 #define MPK_REPORT_MAGIC         0x54525045524b504dull /* "MPKREPRT" */
-#define MPK_REPORT_VERSION       2
+#define MPK_REPORT_VERSION       3
 
 enum mpk_strategy {
 	MPK_STRATEGY_INIT = 1,          /* APs put into INIT, original MADT */
@@ -32,7 +32,20 @@ enum mpk_cpu_outcome {
 					   purgatory ran on another CPU: left as the old kernel
 					   stopped it, never INIT'd, disabled in the MADT (init
 					   handoff: the original MADT still lists it) */
+	MPK_CPU_SELF_PARKED = 10,       /* ran purgatory (with a crash: the crashing CPU),
+					   handed the boot to firmware's BSP through the
+					   mailbox and parked itself: offered like any
+					   parked CPU (version 3) */
+	MPK_CPU_BOOT_WOKEN = 11,        /* firmware's BSP, parked: woken through the
+					   mailbox to boot the next kernel while purgatory
+					   ran elsewhere (version 3) */
 };
+
+/* flags (version 3; the u32 was reserved0, written 0, in version 2) */
+#define MPK_REPORT_CRASH         (1u << 0) /* a crash image (MPK_PF_CRASH): self_apic_id
+					      is the CPU that crashed */
+#define MPK_REPORT_HANDOFF_FAILED (1u << 1) /* the BSP did not take the boot: purgatory's
+					      CPU booted the next kernel itself */
 
 struct mpk_report_cpu {
 	uint32_t apic_id;
@@ -45,8 +58,8 @@ struct mpk_handoff_report {
 	uint32_t version;
 	uint32_t strategy;              /* enum mpk_strategy */
 	uint32_t digests_checked;       /* segments verified (0 with -i) */
-	uint32_t reserved0;             /* was digests_ok (always 1: a mismatch stops
-					   purgatory); written 0 since, same layout */
+	uint32_t flags;                 /* MPK_REPORT_*; in version 2 reserved0, written 0
+					   (before that digests_ok, always 1) */
 	uint32_t init_ipis;             /* INIT IPIs sent, assert + de-assert count once */
 	uint32_t sipi_ipis;             /* STARTUP IPIs sent */
 	uint64_t tsc_khz;               /* the loader's TSC frequency estimate */
@@ -58,7 +71,8 @@ struct mpk_handoff_report {
 	uint64_t rsdp;                  /* RSDP handed to the payload */
 	uint64_t src_mailbox;           /* mailbox mode: where the APs came from */
 	uint64_t region_generation;     /* handoffs the park region has served */
-	uint32_t self_apic_id;          /* the CPU that ran purgatory */
+	uint32_t self_apic_id;          /* the CPU that ran purgatory (the crashing CPU
+					   with MPK_REPORT_CRASH) */
 	uint32_t nr_cpus;
 	struct mpk_report_cpu cpu[];
 };
