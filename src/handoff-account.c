@@ -15,11 +15,13 @@ struct layout {
 	size_t strategy, digests_checked, init_ipis, sipi_ipis, tsc_khz, tsc_entry,
 	       tsc_gather_start, tsc_gather_end, tsc_exit, park_base, rsdp, src_mailbox,
 	       region_generation, self_apic_id, nr_cpus;
+	size_t flags;                 /* 0: the version has none (reads as 0) */
 	size_t cpu_apic_id, cpu_outcome, cpu_arrived_tsc;
 };
 
 /* Version 2, written by mpkexec up to the version that carried digests_ok
- * (a u32 at 20, always 1): fixed here, whatever the header says now. */
+ * (a u32 at 20, always 1, later 0): fixed here, whatever the header says
+ * now.  It has no flags; version 3 keeps its layout and puts them at 20. */
 static const struct layout v2 = {
 	.version = 2, .head = 112, .cpu_size = 16,
 	.strategy = 12, .digests_checked = 16, .init_ipis = 24, .sipi_ipis = 28,
@@ -42,14 +44,14 @@ static const struct layout current = {
 	.tsc_gather_end = OFF(tsc_gather_end), .tsc_exit = OFF(tsc_exit),
 	.park_base = OFF(park_base), .rsdp = OFF(rsdp), .src_mailbox = OFF(src_mailbox),
 	.region_generation = OFF(region_generation), .self_apic_id = OFF(self_apic_id),
-	.nr_cpus = OFF(nr_cpus), .cpu_apic_id = COFF(apic_id),
+	.nr_cpus = OFF(nr_cpus), .flags = OFF(flags), .cpu_apic_id = COFF(apic_id),
 	.cpu_outcome = COFF(outcome), .cpu_arrived_tsc = COFF(arrived_tsc),
 };
 
-#if MPK_REPORT_VERSION == 2
+#if MPK_REPORT_VERSION == 3
 _Static_assert(OFF(nr_cpus) == 108 && sizeof(struct mpk_handoff_report) == 112 &&
-	       OFF(init_ipis) == 24 && sizeof(struct mpk_report_cpu) == 16,
-	       "the version 2 layout above is the header's");
+	       OFF(init_ipis) == 24 && sizeof(struct mpk_report_cpu) == 16 &&
+	       OFF(flags) == 20, "version 3 is the version 2 layout plus flags at 20");
 #endif
 
 int handoff_account_parse(const uint8_t *data, size_t len, struct handoff_account *a,
@@ -94,6 +96,7 @@ int handoff_account_parse(const uint8_t *data, size_t len, struct handoff_accoun
 	a->region_generation = get_le64(data + l->region_generation);
 	a->self_apic_id = get_le32(data + l->self_apic_id);
 	a->nr_cpus = get_le32(data + l->nr_cpus);
+	a->flags = l->flags ? get_le32(data + l->flags) : 0;
 	if ((len - l->head) / l->cpu_size < a->nr_cpus) {
 		snprintf(why, whylen, "version %u report of %zu bytes announces %u CPU "
 			 "records, which do not fit", version, len, a->nr_cpus);

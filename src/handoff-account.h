@@ -18,6 +18,7 @@ struct handoff_account {
 	uint64_t tsc_khz, tsc_entry, tsc_gather_start, tsc_gather_end, tsc_exit;
 	uint64_t park_base, rsdp, src_mailbox, region_generation;
 	uint32_t self_apic_id;
+	uint32_t flags;               /* MPK_REPORT_* (0 in a version 2 report) */
 	uint32_t nr_cpus;             /* records at cpus, all inside the input */
 	const uint8_t *cpus;
 	size_t cpu_size;

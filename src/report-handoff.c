@@ -38,6 +38,10 @@ static const struct name outcomes[] = {
 				  "disabled in the MADT" },
 	[MPK_CPU_LEFT_BEHIND] = { "left-behind", "left behind (old boot CPU or firmware's BSP; "
 				  "purgatory ran elsewhere): not INIT'd" },
+	[MPK_CPU_SELF_PARKED] = { "self-parked", "ran purgatory, handed the boot to firmware's "
+				  "BSP and parked itself" },
+	[MPK_CPU_BOOT_WOKEN] = { "boot-woken", "boot CPU (firmware's BSP, woken from the park "
+				 "loop to boot this kernel)" },
 };
 
 static const struct name park_states[] = {
@@ -141,6 +145,12 @@ static void handoff_text(FILE *out, const struct handoff_account *a)
 		fprintf(out, "source mailbox: %#" PRIx64 "; park region %#" PRIx64 ", "
 			"handoff %" PRIu64 " it served\n", a->src_mailbox, a->park_base,
 			a->region_generation);
+	if (a->flags & MPK_REPORT_CRASH)
+		fprintf(out, "crash capture: the crashed kernel's CPU APIC ID %u ran purgatory\n",
+			a->self_apic_id);
+	if (a->flags & MPK_REPORT_HANDOFF_FAILED)
+		fprintf(out, "boot handoff failed: firmware's BSP did not take its Wakeup; "
+			"purgatory's CPU booted this kernel\n");
 	fprintf(out, "purgatory ran on APIC ID %u; CPUs (%u):\n", a->self_apic_id, a->nr_cpus);
 	for (uint32_t i = 0; i < a->nr_cpus; i++) {
 		struct handoff_account_cpu c;
@@ -188,6 +198,9 @@ static void handoff_json(struct json_out *j, const struct handoff_account *a)
 	json_hex(j, "src_mailbox", a->src_mailbox);
 	json_u64(j, "region_generation", a->region_generation);
 	json_u64(j, "self_apic_id", a->self_apic_id);
+	json_u64(j, "flags", a->flags);
+	json_bool(j, "crash", a->flags & MPK_REPORT_CRASH);
+	json_bool(j, "boot_handoff_failed", a->flags & MPK_REPORT_HANDOFF_FAILED);
 	json_array_begin(j, "cpus");
 	for (uint32_t i = 0; i < a->nr_cpus; i++) {
 		struct handoff_account_cpu c;

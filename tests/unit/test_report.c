@@ -273,6 +273,76 @@ static void test_handoff_report(void **state)
 	free(m.buf);
 }
 
+/* Issue 10: a version 3 report of a kdump handoff: flags (at 20, where
+ * version 2 had digests_ok = 1, which must not read as flags) say crash;
+ * the crashing CPU handed the boot to firmware's BSP and parked itself. */
+static void test_handoff_report_crash(void **state)
+{
+	uint8_t b[112 + 16 * 3];
+	struct handoff_account a;
+	char why[200];
+	struct mem m;
+	size_t len = report_v2(b, 2, 3, 3);
+
+	(void)state;
+	/* version 2: the 1 at offset 20 is digests_ok, not a flag */
+	assert_int_equal(handoff_account_parse(b, len, &a, why, sizeof(why)), 0);
+	assert_int_equal(a.flags, 0);
+	report_handoff(mem_open(&m), &a, NULL, 0, NULL, false);
+	mem_close(&m);
+	assert_null(strstr(m.buf, "crash"));
+	free(m.buf);
+
+	put_le32(b + 8, 3);
+	put_le32(b + 12, MPK_STRATEGY_MAILBOX);
+	put_le32(b + 20, MPK_REPORT_CRASH);
+	put_le32(b + 24, 0);
+	put_le32(b + 28, 0);
+	put_le32(b + 104, 2);            /* the crashing CPU */
+	put_le32(b + 112 + 4, MPK_CPU_BOOT_WOKEN);
+	put_le32(b + 112 + 16 + 4, MPK_CPU_RETURNED);
+	put_le32(b + 112 + 32 + 4, MPK_CPU_SELF_PARKED);
+	assert_int_equal(handoff_account_parse(b, len, &a, why, sizeof(why)), 0);
+	assert_int_equal(a.version, 3);
+	assert_int_equal(a.flags, MPK_REPORT_CRASH);
+	report_handoff(mem_open(&m), &a, NULL, 0, NULL, false);
+	mem_close(&m);
+	assert_has(m.buf, "IPIs sent: 0 INIT, 0 SIPI\n");
+	assert_has(m.buf, "crash capture: the crashed kernel's CPU APIC ID 2 ran purgatory\n"
+		   "purgatory ran on APIC ID 2; CPUs (3):\n"
+		   "  APIC ID 0: boot CPU (firmware's BSP, woken from the park loop to boot "
+		   "this kernel)\n"
+		   "  APIC ID 1: returned through the ResetVector (+0.500 ms)\n"
+		   "  APIC ID 2: ran purgatory, handed the boot to firmware's BSP and parked "
+		   "itself (+0.500 ms)\n");
+	assert_null(strstr(m.buf, "handoff failed"));
+	free(m.buf);
+
+	put_le32(b + 20, MPK_REPORT_CRASH | MPK_REPORT_HANDOFF_FAILED);
+	put_le32(b + 112 + 4, MPK_CPU_RETURNED);
+	put_le32(b + 112 + 32 + 4, MPK_CPU_BOOT);
+	assert_int_equal(handoff_account_parse(b, len, &a, why, sizeof(why)), 0);
+	report_handoff(mem_open(&m), &a, NULL, 0, NULL, false);
+	mem_close(&m);
+	assert_has(m.buf, "boot handoff failed: firmware's BSP did not take its Wakeup; "
+		   "purgatory's CPU booted this kernel\n");
+	free(m.buf);
+
+	put_le32(b + 20, MPK_REPORT_CRASH);
+	put_le32(b + 112 + 4, MPK_CPU_BOOT_WOKEN);
+	put_le32(b + 112 + 32 + 4, MPK_CPU_SELF_PARKED);
+	assert_int_equal(handoff_account_parse(b, len, &a, why, sizeof(why)), 0);
+	report_handoff(mem_open(&m), &a, NULL, 0, NULL, true);
+	mem_close(&m);
+	assert_json_valid(m.buf, m.len);
+	assert_has(m.buf, "\"report_version\":3,");
+	assert_has(m.buf, "\"self_apic_id\":2,\"flags\":1,\"crash\":true,"
+		   "\"boot_handoff_failed\":false,");
+	assert_has(m.buf, "{\"apic_id\":0,\"outcome_code\":11,\"outcome\":\"boot-woken\",");
+	assert_has(m.buf, "{\"apic_id\":2,\"outcome_code\":10,\"outcome\":\"self-parked\",");
+	free(m.buf);
+}
+
 static void test_handoff_report_refused(void **state)
 {
 	uint8_t b[112 + 16 * 3];
@@ -362,6 +432,7 @@ int main(void)
 		cmocka_unit_test(test_json_escapes),
 		cmocka_unit_test(test_handoff_report),
 		cmocka_unit_test(test_handoff_report_refused),
+		cmocka_unit_test(test_handoff_report_crash),
 		cmocka_unit_test(test_status_json),
 	};
 
