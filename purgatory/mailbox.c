@@ -219,7 +219,8 @@ static void plan_boot_handoff(const struct mpk_purgatory_params *p, struct mpk_h
 			  o == MPK_CPU_MIGRATED))
 			bsp = i;
 	}
-	/* Our own CPU needs its record in the region to park there. */
+	/* Our own CPU must have an entry in the next MADT to be offered (the
+	 * loop finds a record by APIC ID, and serves the mailbox without one). */
 	if (bsp == MPK_NO_RECORD || me == MPK_NO_RECORD)
 		return;
 	r->cpu[bsp].outcome = MPK_CPU_BOOT_WOKEN;

@@ -65,6 +65,11 @@ static void say_report(const struct mpk_handoff_report *r)
 {
 	say(r->strategy == MPK_STRATEGY_PARK ? "APs parked" :
 	    r->strategy == MPK_STRATEGY_INIT ? "APs in INIT" : "parking failed, APs in INIT");
+	if (r->flags & MPK_REPORT_CRASH) {
+		console_puts(" (crash capture on APIC ID ");
+		console_dec(r->self_apic_id);
+		console_puts(")");
+	}
 	console_puts(": ");
 	console_dec(r->init_ipis);
 	console_puts(" INIT, ");
