@@ -91,6 +91,24 @@ def _hash_files(paths):
     return h.hexdigest()[:16]
 
 
+def pattern_binary(cache):
+    """The static tests/vm/mpk-pattern (kdump scenarios): $MPK_PATTERN_BIN,
+    else the build tree's ($MPK_BUILDDIR, set by make check), else one
+    compiled here into the cache, named by the hash of its source."""
+    for p in (os.environ.get("MPK_PATTERN_BIN"),
+              os.path.join(os.environ.get("MPK_BUILDDIR", ""), "tests", "vm", "mpk-pattern")
+              if os.environ.get("MPK_BUILDDIR") else None):
+        if p and os.path.isfile(p):
+            return p
+    src = os.path.join(HERE, "mpk-pattern.c")
+    out = os.path.join(cache, "mpk-pattern-%s" % _hash_files([src]))
+    if not os.path.isfile(out):
+        subprocess.run([os.environ.get("CC", "gcc"), "-std=c11", "-O2", "-Wall", "-Wextra",
+                        "-Werror", "-static", "-o", out + ".tmp", src], check=True)
+        os.rename(out + ".tmp", out)
+    return out
+
+
 def prepare(cache=DEFAULT_CACHE, mpkexec_bin=None, keep=4):
     """Fetch the kernels and build (or reuse) the initramfs for this
     mpkexec binary. The cache key covers every input of the image. A lock
@@ -102,17 +120,19 @@ def prepare(cache=DEFAULT_CACHE, mpkexec_bin=None, keep=4):
         subprocess.run(["sh", os.path.join(HERE, "fetch-kernels.sh"), cache],
                        check=True)
         mpk = mpkexec_bin if mpkexec_bin and os.path.isfile(mpkexec_bin) else ""
+        pat = pattern_binary(cache)
         key = _hash_files([mpk, "/usr/sbin/kexec", shutil.which("busybox") or "",
                            os.path.join(HERE, "init"),
                            os.path.join(HERE, "mkinitramfs.sh"),
-                           os.path.join(cache, "versions")] +
+                           os.path.join(cache, "versions"),
+                           pat, shutil.which("makedumpfile") or ""] +
                           [os.path.join(cache, "efivarfs-%s.ko" % k) for k in ("6.1", "6.12")])
         out = os.path.join(cache, "initramfs-%s.cpio.gz" % key)
         if os.path.exists(out):
             os.utime(out)
         else:
             args = ["sh", os.path.join(HERE, "mkinitramfs.sh"), out, cache]
-            subprocess.run(args + ([mpk] if mpk else []), check=True)
+            subprocess.run(args + [mpk, pat], check=True)
         old = sorted(glob.glob(os.path.join(cache, "initramfs-*.cpio.gz")),
                      key=os.path.getmtime, reverse=True)[keep:]
         for f in old:
