@@ -21,7 +21,9 @@
  * value stored little-endian) seeded with the 64-bit FNV-1a hash of TOKEN.
  * tests/vm/scenario.py computes the same bytes on the host.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
