@@ -453,8 +453,16 @@ def crash_test(name, gens, crash_cpu, capture, loader=None, firmware=None, expec
     after = [(t, s) for t, s in res.lines if t_crash is not None and t >= t_crash]
     c.check(any(PANIC_LINE in s for _, s in after), "panic on the console", PANIC_LINE,
             "not in the log")
+    crl = lists[len(gens) - 1] if len(lists) >= len(gens) else {}
+    for r in crl.get("LOADMSG", []):
+        print("%s -p: %s" % (loader, r.get("line")))
     # the capture kernel
     cap_i = len(gens)
+    if len(split) <= cap_i:
+        # nothing below can pass: one failure, not twenty
+        c.check(False, "capture kernel booted", "its MPK-GEN gen=%d" % cap_i,
+                res.error or "no capture kernel")
+        return finish(c, name, res)
     g = split[cap_i] if len(split) > cap_i else {}
     cl = lists[cap_i] if len(lists) > cap_i else {}
     rec = g.get("GEN", {})
