@@ -507,6 +507,13 @@ def crash_test(name, gens, crash_cpu, capture, loader=None, firmware=None, expec
             "makedumpfile -l -d 31 writes a kdump-compressed dump",
             "rc=0 size>0 sig=KDUMP___", "rc=%s size=%s sig=%s msg=%s" % (
                 du.get("rc"), du.get("size"), du.get("sig"), du.get("msg")))
+    if cfg["firmware"] == "ovmf":
+        # EFI runtime services still work in the capture kernel: the same
+        # variable, the same bytes as the firmware-booted generation 0
+        v0, v1 = split[0].get("EFIVAR", {}), g.get("EFIVAR", {})
+        c.check(v0.get("hex") and (v1.get("name"), v1.get("hex")) == (v0.get("name"), v0.get("hex")),
+                "capture kernel reads gen 0's EFI variable", "%s=%s" % (v0.get("name"), v0.get("hex")),
+                "%s=%s %s" % (v1.get("name"), v1.get("hex"), v1.get("msg", "")))
     t_cap = next((t for t, s in after if "Linux version" in s), None)
     print("kdump-baseline" if loader == "kexec" else "kdump-result",
           "loader=%s firmware=%s running=%s crash_cpu=%d nr_cpus=%d capture=%s "
