@@ -515,10 +515,12 @@ def crash_test(name, gens, crash_cpu, capture, loader=None, firmware=None, expec
                 "capture kernel reads gen 0's EFI variable", "%s=%s" % (v0.get("name"), v0.get("hex")),
                 "%s=%s %s" % (v1.get("name"), v1.get("hex"), v1.get("msg", "")))
     t_cap = next((t for t, s in after if "Linux version" in s), None)
+    hdr = next((w for w in words if w.startswith("elfcorehdr=")), "elfcorehdr=none")
     print("kdump-baseline" if loader == "kexec" else "kdump-result",
-          "loader=%s firmware=%s running=%s crash_cpu=%d nr_cpus=%d capture=%s "
+          "loader=%s%s firmware=%s running=%s crash_cpu=%d nr_cpus=%d capture=%s %s "
           "capture_online=%s bsp_refused=%s crash_to_capture_ms=%s dump_bytes=%s" % (
-              loader, cfg["firmware"], crashing, crash_cpu, nr, capture["kernel"],
+              loader, "".join(" " + o for o in gens[-1].get("x", ())), cfg["firmware"],
+              crashing, crash_cpu, nr, capture["kernel"], hdr,
               cap.get("online"), "yes" if refused else "no",
               "%.0f" % ((t_cap - t_crash) * 1000) if t_cap and t_crash else "none",
               du.get("size")))
