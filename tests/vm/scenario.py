@@ -324,7 +324,7 @@ BSP_REFUSED = "Crash kernel detected. Disabling real BSP"
 #   bsp_refused: Linux logs BSP_REFUSED (6.12 booted on a CPU other than
 #   the first MADT entry refuses that entry).
 # "kexec" is the kexec-tools baseline, measured (SeaBIOS, -smp 4, Debian
-# 6.1.0 and 6.12 kernels, kexec-tools 2.0.26): a 6.12 capture kernel started
+# 6.1.0 and 6.12 kernels, kexec-tools 2.0.25): a 6.12 capture kernel started
 # on CPU 3 gets 3 CPUs; 6.1 ... (see the rows).
 # "mpkexec" holds what issue 10 asks of mpkexec -p on a firmware-booted
 # kernel (APs gathered by INIT-SIPI, the firmware boot CPU never INIT'd): to
