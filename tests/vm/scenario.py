@@ -390,6 +390,8 @@ def crash_test(name, gens, crash_cpu, capture, loader=None, firmware=None, expec
     crashing CPU) and its -l -d 31 dump."""
     cfg = setup(name, firmware)
     loader = loader or os.environ.get("MPK_CAPTURE_LOADER") or CAPTURE_LOADER_DEFAULT
+    print("%s: capture loader=%s (-p; the loader= above loads the generations before "
+          "the crash, if any)" % (name, loader))
     crashing = gens[-1]["kernel"]
     nr = capture.get("nr_cpus", 4)
     key = (crashing, crash_cpu, nr)
