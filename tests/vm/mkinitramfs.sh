@@ -65,6 +65,18 @@ else
 		"$HERE/mpk-pattern.c"
 fi
 chmod 755 "$root/sbin/mpk-pattern"
+# Debian's kdump-config (CACHE/kdump-tools: harness.fetch_kdump_tools) and
+# the LSB functions it sources (sysvinit-utils, essential: on every host)
+if [ -f "$CACHE/kdump-tools/usr/sbin/kdump-config" ]; then
+	for f in usr/sbin/kdump-config usr/share/kdump-tools/kdump-tools.conf etc/kdump/sysctl.conf; do
+		mkdir -p "$root/$(dirname "$f")"
+		cp "$CACHE/kdump-tools/$f" "$root/$f"
+	done
+	mkdir -p "$root/lib/lsb"
+	cp -r /lib/lsb/init-functions /lib/lsb/init-functions.d "$root/lib/lsb/"
+else
+	echo "mkinitramfs: no $CACHE/kdump-tools, the kdump-config scenario will fail" >&2
+fi
 
 for k in 6.1 6.12; do
 	cp "$CACHE/vmlinuz-$k" "$root/kernels/vmlinuz-$k"

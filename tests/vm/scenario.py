@@ -374,8 +374,13 @@ def _size(s):
     return int(s[:-1]) * units[s[-1]] if s[-1] in units else int(s)
 
 
+# kdump-tools 1.8.1's KDUMP_CMDLINE_APPEND default (kdump-config)
+KDUMP_TOOLS_WORDS = ("reset_devices", "systemd.unit=kdump-tools-dump.service", "nr_cpus=1",
+                     "irqpoll", "usbcore.nousb")
+
+
 def crash_test(name, gens, crash_cpu, capture, loader=None, firmware=None, expect=None,
-               crashkernel=CRASHKERNEL):
+               crashkernel=CRASHKERNEL, kdump_config=False):
     """A kdump scenario.  gens: the generations up to the crashing one (dicts
     as story_test's: kernel, k, x, off), booted from firmware and, if more
     than one, loaded by the chain loader ($MPK_LOADER); the last one boots
@@ -387,13 +392,17 @@ def crash_test(name, gens, crash_cpu, capture, loader=None, firmware=None, expec
     KDUMP_EXPECT row of (loader, last kernel, crash_cpu, nr_cpus).
     Checks: the crash on that CPU, the capture kernel's CPUs, the pattern at
     its physical address in /proc/vmcore, makedumpfile's dmesg (panic line,
-    crashing CPU) and its -l -d 31 dump."""
+    crashing CPU) and its -l -d 31 dump.  kdump_config: the crashing
+    generation loads the capture kernel with Debian's "kdump-config load"
+    (its defaults; it runs /sbin/kexec, the capture loader installed there),
+    so the capture kernel gets kdump-tools' words (KDUMP_TOOLS_WORDS,
+    nr_cpus=1) instead of capture's."""
     cfg = setup(name, firmware)
     loader = loader or os.environ.get("MPK_CAPTURE_LOADER") or CAPTURE_LOADER_DEFAULT
     print("%s: capture loader=%s (-p; the loader= above loads the generations before "
           "the crash, if any)" % (name, loader))
     crashing = gens[-1]["kernel"]
-    nr = capture.get("nr_cpus", 4)
+    nr = 1 if kdump_config else capture.get("nr_cpus", 4)
     key = (crashing, crash_cpu, nr)
     if expect is None:
         expect = KDUMP_EXPECT.get(loader, {}).get(key)
@@ -406,11 +415,13 @@ def crash_test(name, gens, crash_cpu, capture, loader=None, firmware=None, expec
         e = [g["kernel"]] + ["k:" + w for w in g.get("k", ())]
         if i == len(gens) - 1:
             e += ["k:crashkernel=" + crashkernel, "crash:%d" % crash_cpu]
+            if kdump_config:
+                e.append("kdc:1")
         e += ["x:" + o for o in g.get("x", ())]
         if g.get("off"):
             e.append("off:" + ".".join(str(c) for c in g["off"]))
         elems.append("/".join(e))
-    cwords = ["nr_cpus=%d" % nr] + list(capture.get("k", CAPTURE_WORDS))
+    cwords = [] if kdump_config else ["nr_cpus=%d" % nr] + list(capture.get("k", CAPTURE_WORDS))
     elems.append("/".join([capture["kernel"]] + ["k:" + w for w in cwords]))
     res = run_vm(cfg, ",".join(elems), extra=cfg["extra"] if len(gens) > 1 else "",
                  params=["mpk.caploader=" + loader])
@@ -461,6 +472,18 @@ def crash_test(name, gens, crash_cpu, capture, loader=None, firmware=None, expec
     c.check(any(PANIC_LINE in s for _, s in after), "panic on the console", PANIC_LINE,
             "not in the log")
     crl = lists[len(gens) - 1] if len(lists) >= len(gens) else {}
+    if kdump_config:
+        out = [r.get("line", "") for r in crl.get("KDUMPCONFIG", [])]
+        for l in out:
+            print("kdump-config: " + l)
+        c.check("loaded kdump kernel." in out, "kdump-config load says 'loaded kdump kernel.'",
+                "loaded kdump kernel.", out)
+        cmd = cr.get("KDUMPCONFIG-CMD", {}).get("line", "")
+        c.check(cmd.startswith('/sbin/kexec -p --command-line="') and
+                cmd.endswith('" --initrd=/var/lib/kdump/initrd.img /var/lib/kdump/vmlinuz'),
+                "kdump-config ran /sbin/kexec -p with its initrd and kernel links",
+                '/sbin/kexec -p --command-line="..." --initrd=/var/lib/kdump/initrd.img '
+                '/var/lib/kdump/vmlinuz', cmd)
     for r in crl.get("LOADMSG", []):
         print("%s -p: %s" % (loader, r.get("line")))
     # the capture kernel
@@ -477,7 +500,8 @@ def crash_test(name, gens, crash_cpu, capture, loader=None, firmware=None, expec
             cfg["versions"][capture["kernel"]], rec.get("release"))
     c.check(rec.get("token") == token, "capture kernel initrd token", token, rec.get("token"))
     words = rec.get("cmdline", "").split()
-    for w in ("nr_cpus=%d" % nr, "mpk.pattern=%s" % phys):
+    for w in ("nr_cpus=%d" % nr, "mpk.pattern=%s" % phys) + (
+            KDUMP_TOOLS_WORDS if kdump_config else ()):
         c.check(w in words, "capture cmdline has %s" % w, w, rec.get("cmdline"))
     c.check(any(w.startswith("elfcorehdr=") for w in words), "capture cmdline has elfcorehdr=",
             "elfcorehdr=...", rec.get("cmdline"))
