@@ -5,7 +5,7 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 
 PKGS="gcc make osslsigncode openssl autoconf automake pkg-config libelf-dev zlib1g-dev \
-libxxhash-dev libcmocka-dev clang libclang-rt-dev qemu-system-x86 ovmf busybox-static cpio kexec-tools python3"
+libxxhash-dev libcmocka-dev clang libclang-rt-dev qemu-system-x86 ovmf busybox-static cpio kexec-tools makedumpfile python3"
 missing=
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "ok installed" ||

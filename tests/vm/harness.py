@@ -91,6 +91,52 @@ def _hash_files(paths):
     return h.hexdigest()[:16]
 
 
+def pattern_binary(cache):
+    """The static tests/vm/mpk-pattern (kdump scenarios): $MPK_PATTERN_BIN,
+    else the build tree's ($MPK_BUILDDIR, set by make check), else one
+    compiled here into the cache, named by the hash of its source."""
+    for p in (os.environ.get("MPK_PATTERN_BIN"),
+              os.path.join(os.environ.get("MPK_BUILDDIR", ""), "tests", "vm", "mpk-pattern")
+              if os.environ.get("MPK_BUILDDIR") else None):
+        if p and os.path.isfile(p):
+            return p
+    src = os.path.join(HERE, "mpk-pattern.c")
+    out = os.path.join(cache, "mpk-pattern-%s" % _hash_files([src]))
+    if not os.path.isfile(out):
+        subprocess.run([os.environ.get("CC", "gcc"), "-std=c11", "-O2", "-Wall", "-Wextra",
+                        "-Werror", "-static", "-o", out + ".tmp", src], check=True)
+        os.rename(out + ".tmp", out)
+    return out
+
+
+KDUMP_TOOLS = ("usr/sbin/kdump-config", "usr/share/kdump-tools/kdump-tools.conf",
+               "etc/kdump/sysctl.conf")
+
+
+def fetch_kdump_tools(cache):
+    """Debian's kdump-tools, downloaded and extracted (never installed: its
+    postinst would set up kdump on the host) into CACHE/kdump-tools, for the
+    kdump-config scenario.  Returns the extracted files (KDUMP_TOOLS), or []
+    with a warning if the package cannot be had."""
+    root = os.path.join(cache, "kdump-tools")
+    files = [os.path.join(root, f) for f in KDUMP_TOOLS]
+    if all(os.path.isfile(f) for f in files):
+        return files
+    tmp = tempfile.mkdtemp(prefix="mpk-kdt-")
+    try:
+        subprocess.run(["apt-get", "download", "-q", "kdump-tools"], cwd=tmp, check=True,
+                       stdout=subprocess.DEVNULL)
+        deb = glob.glob(os.path.join(tmp, "kdump-tools_*.deb"))[0]
+        subprocess.run(["dpkg-deb", "-x", deb, root], check=True)
+    except (subprocess.CalledProcessError, OSError, IndexError) as e:
+        print("harness: kdump-tools not available (%s): the kdump-config scenario "
+              "will fail" % e, file=sys.stderr)
+        return []
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return files if all(os.path.isfile(f) for f in files) else []
+
+
 def prepare(cache=DEFAULT_CACHE, mpkexec_bin=None, keep=4):
     """Fetch the kernels and build (or reuse) the initramfs for this
     mpkexec binary. The cache key covers every input of the image. A lock
@@ -102,17 +148,20 @@ def prepare(cache=DEFAULT_CACHE, mpkexec_bin=None, keep=4):
         subprocess.run(["sh", os.path.join(HERE, "fetch-kernels.sh"), cache],
                        check=True)
         mpk = mpkexec_bin if mpkexec_bin and os.path.isfile(mpkexec_bin) else ""
+        pat = pattern_binary(cache)
+        kdt = fetch_kdump_tools(cache)
         key = _hash_files([mpk, "/usr/sbin/kexec", shutil.which("busybox") or "",
                            os.path.join(HERE, "init"),
                            os.path.join(HERE, "mkinitramfs.sh"),
-                           os.path.join(cache, "versions")] +
+                           os.path.join(cache, "versions"),
+                           pat, shutil.which("makedumpfile") or ""] + kdt +
                           [os.path.join(cache, "efivarfs-%s.ko" % k) for k in ("6.1", "6.12")])
         out = os.path.join(cache, "initramfs-%s.cpio.gz" % key)
         if os.path.exists(out):
             os.utime(out)
         else:
             args = ["sh", os.path.join(HERE, "mkinitramfs.sh"), out, cache]
-            subprocess.run(args + ([mpk] if mpk else []), check=True)
+            subprocess.run(args + [mpk, pat], check=True)
         old = sorted(glob.glob(os.path.join(cache, "initramfs-*.cpio.gz")),
                      key=os.path.getmtime, reverse=True)[keep:]
         for f in old:

@@ -1,15 +1,19 @@
 #!/bin/sh
-# mkinitramfs.sh OUT.cpio.gz CACHE_DIR [MPKEXEC_BIN]
+# mkinitramfs.sh OUT.cpio.gz CACHE_DIR [MPKEXEC_BIN [PATTERN_BIN]]
 # Build the test initramfs (newc, gzip): busybox-static + applet links, the
 # test /init, both kernels under /kernels (and their efivarfs modules under
 # /lib/modules/RELEASE), mpkexec (if MPKEXEC_BIN exists) and
 # kexec-tools' kexec with their shared libraries, and a passwd with nobody.
+# For the kdump scenarios: Debian's makedumpfile with its libraries (if
+# installed) and /sbin/mpk-pattern (PATTERN_BIN, a static build of
+# tests/vm/mpk-pattern.c; compiled here with gcc -static if not given).
 # Needs root (mknod /dev/console: the kernel opens it before /init runs).
 set -eu
 
 OUT=${1:?usage: mkinitramfs.sh OUT.cpio.gz CACHE_DIR [MPKEXEC_BIN]}
 CACHE=${2:?usage: mkinitramfs.sh OUT.cpio.gz CACHE_DIR [MPKEXEC_BIN]}
 MPK=${3:-}
+PAT=${4:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
 BUSYBOX=$(command -v busybox) || { echo "mkinitramfs: busybox not found" >&2; exit 1; }
 KEXEC=/usr/sbin/kexec
@@ -26,7 +30,7 @@ mknod -m 600 "$root/dev/console" c 5 1
 cp "$BUSYBOX" "$root/bin/busybox"
 for a in sh ash mount umount mkdir cat echo printf test [ tr sed awk grep cut \
 	 cpio find poweroff reboot sleep ls uname dmesg tail head rm id su \
-	 setpriv chmod sysctl env true false wc dd truncate od hexdump insmod; do
+	 setpriv chmod sysctl env true false wc dd truncate od hexdump insmod taskset stat; do
 	ln -s busybox "$root/bin/$a"
 done
 
@@ -46,6 +50,32 @@ if [ -n "$MPK" ] && [ -f "$MPK" ]; then
 	copy_bin "$MPK" /sbin/mpkexec
 else
 	echo "mkinitramfs: no mpkexec binary ('$MPK'), kexec stand-in only" >&2
+fi
+# kdump (issue 10): the capture kernel's dump tools
+MKDUMP=$(command -v makedumpfile || :)
+if [ -n "$MKDUMP" ]; then
+	copy_bin "$MKDUMP" /sbin/makedumpfile
+else
+	echo "mkinitramfs: makedumpfile not installed, the kdump scenarios will fail" >&2
+fi
+if [ -n "$PAT" ]; then
+	cp "$PAT" "$root/sbin/mpk-pattern"
+else
+	${CC:-gcc} -std=c11 -O2 -Wall -Wextra -Werror -static -o "$root/sbin/mpk-pattern" \
+		"$HERE/mpk-pattern.c"
+fi
+chmod 755 "$root/sbin/mpk-pattern"
+# Debian's kdump-config (CACHE/kdump-tools: harness.fetch_kdump_tools) and
+# the LSB functions it sources (sysvinit-utils, essential: on every host)
+if [ -f "$CACHE/kdump-tools/usr/sbin/kdump-config" ]; then
+	for f in usr/sbin/kdump-config usr/share/kdump-tools/kdump-tools.conf etc/kdump/sysctl.conf; do
+		mkdir -p "$root/$(dirname "$f")"
+		cp "$CACHE/kdump-tools/$f" "$root/$f"
+	done
+	mkdir -p "$root/lib/lsb"
+	cp -r /lib/lsb/init-functions /lib/lsb/init-functions.d "$root/lib/lsb/"
+else
+	echo "mkinitramfs: no $CACHE/kdump-tools, the kdump-config scenario will fail" >&2
 fi
 
 for k in 6.1 6.12; do
