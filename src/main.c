@@ -81,11 +81,14 @@ static int read_inputs(const struct options *o, const struct sysview *sv,
 
 static int load_with_file_syscall(struct load_request *rq, struct mpk_error *err)
 {
+	if (rq->crash)
+		fprintf(stderr, "mpkexec: note: -s -p: the kernel builds the capture kernel's "
+			"ELF core header and memory map itself (KEXEC_FILE_ON_CRASH)\n");
 	fprintf(stderr, "mpkexec: note: -s hands the image to the kernel's own "
 		"kexec_file_load loader and purgatory: no digest check by mpkexec and no "
 		"AP handoff (secondary CPUs stay wherever the old kernel leaves them)\n");
 	return kexec_file_load_image(rq->kernel_path, &rq->kernel, rq->initrd_path,
-				     &rq->initrd, rq->cmdline, err);
+				     &rq->initrd, rq->cmdline, rq->crash, err);
 }
 
 static int do_load(const struct options *o, struct mpk_error *err)
@@ -95,6 +98,7 @@ static int do_load(const struct options *o, struct mpk_error *err)
 		.verify = !o->no_checks, .serial_debug = o->serial_debug,
 		.serial_port = o->serial_port, .ap_handoff = (enum ap_handoff)o->ap_handoff,
 		.park_addr = o->park_addr, .mailbox_version = o->mailbox_version,
+		.crash = o->crash, .hotplug = o->hotplug,
 	};
 	struct sysview sv;
 	struct load_plan plan;
@@ -103,6 +107,16 @@ static int do_load(const struct options *o, struct mpk_error *err)
 
 	if (sysview_read(o->sysroot, &sv, err) < 0)
 		return -1;
+	if (o->crash) {
+		sysview_read_crash(o->sysroot, &sv);
+		/* Lockdown refuses kexec_load of anything (LOCKDOWN_KEXEC). */
+		if (!o->file_syscall && sv.crash.lockdown[0]) {
+			mpk_fail(err, MPK_EXIT_UNAVAILABLE, "-p: the running kernel is locked "
+				 "down (lockdown=%s) and refuses kexec_load; load a signed "
+				 "capture kernel with -s -p (kexec_file_load)", sv.crash.lockdown);
+			goto out;
+		}
+	}
 	if (read_inputs(o, &sv, &rq, err) < 0)
 		goto out;
 	cmdline = options_cmdline(o, sv.cmdline);
@@ -128,7 +142,8 @@ static int do_load(const struct options *o, struct mpk_error *err)
 		report_plan_json(stdout, &plan, o->kernel, cmdline);
 	else if (o->plan || o->debug)
 		report_plan(o->plan ? stdout : stderr, &plan, o->kernel, cmdline, !o->plan);
-	rc = o->plan ? 0 : kexec_load_plan(&plan, err);
+	rc = o->plan ? 0 : kexec_load_plan(&plan, (o->crash ? KEXEC_ON_CRASH : 0) |
+					   (o->hotplug ? KEXEC_UPDATE_ELFCOREHDR : 0), err);
 	load_plan_free(&plan);
 out:
 	free(cmdline);
@@ -165,7 +180,7 @@ int main(int argc, char **argv)
 		rc = do_load(&o, &err);
 		break;
 	case ACTION_UNLOAD:
-		rc = kexec_unload(o.file_syscall, &err);
+		rc = kexec_unload("", o.file_syscall, o.crash, &err);
 		break;
 	case ACTION_EXEC:
 		exec_prepare_cpus("", stderr);
