@@ -30,6 +30,7 @@
 #include "mpkexec/purgatory-params.h"
 #include "plan.h"
 #include "purgatory-link.h"
+#include "report.h"
 #include "sysview.h"
 
 #define MINI  FIXTURES "/elfcore-mini"
@@ -361,6 +362,43 @@ static void test_unload_nothing_loaded(void **state)
 			    "(/sys/kernel/kexec_crash_loaded is 0); nothing to unload");
 }
 
+static char *status_of(const char *root, bool json)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	report_status(f, root, json);
+	fclose(f);
+	return buf;
+}
+
+/* --status names the crash region (issue 10, item 2). */
+static void test_status_crash_region(void **state)
+{
+	char *t;
+
+	(void)state;
+	t = status_of(Q35C, false);
+	assert_non_null(strstr(t, "crash image:           not loaded "
+			       "(/sys/kernel/kexec_crash_loaded)\n"));
+	assert_non_null(strstr(t, "crash region bytes:    268435456 "
+			       "(/sys/kernel/kexec_crash_size)\n"));
+	assert_non_null(strstr(t, "crash region:          0x2f000000-0x3effffff (256 MiB) "
+			       "(/proc/iomem)\n"));
+	free(t);
+	t = status_of(Q35C, true);
+	assert_non_null(strstr(t, "\"crash_region\":{\"file\":\"/proc/iomem\",\"value\":"
+			       "[{\"start\":\"0x2f000000\",\"end\":\"0x3effffff\","
+			       "\"bytes\":268435456}],\"raw\":null}"));
+	free(t);
+	t = status_of(Q35, false);
+	assert_non_null(strstr(t, "crash region:          none: no crashkernel= reservation, "
+			       "mpkexec -p cannot load (/proc/iomem)\n"));
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -370,6 +408,7 @@ int main(void)
 		cmocka_unit_test(test_elfcore_no_cpus),
 		cmocka_unit_test(test_parsers),
 		cmocka_unit_test(test_unload_nothing_loaded),
+		cmocka_unit_test(test_status_crash_region),
 		cmocka_unit_test_setup_teardown(test_crash_plan, fix_setup, fix_teardown),
 		cmocka_unit_test_setup_teardown(test_crash_plan_hotplug, fix_setup, fix_teardown),
 		cmocka_unit_test_setup_teardown(test_crash_plan_no_reservation, fix_setup,
