@@ -35,6 +35,16 @@ static uint64_t system_ram(const struct sysview *sv)
 	return total;
 }
 
+/* Bytes of the "Crash kernel" range(s) (-p), 0 if unknown. */
+static uint64_t crash_region_bytes(const struct sysview *sv)
+{
+	uint64_t total = 0;
+
+	for (unsigned i = 0; i < sv->crash.nregion; i++)
+		total += sv->crash.region[i].end - sv->crash.region[i].start;
+	return total;
+}
+
 /* Whether the running kernel uses 5-level paging: Linux clears "la57" from
  * the cpuinfo flags unless it runs with it (no5lvl, 4-level build, no CPU
  * support). */
@@ -73,6 +83,12 @@ static int read_inputs(const struct options *o, const struct sysview *sv,
 				"initrd '%s': %" PRIu64 " MiB; the kernel accepts segments of at "
 				"most half of System RAM (%" PRIu64 " MiB); use a smaller initrd",
 				o->initrd, rq->initrd.file_size >> 20, half >> 20);
+	if (o->crash && crash_region_bytes(sv) && rq->initrd.file_size > crash_region_bytes(sv))
+		return mpk_fail(err, MPK_EXIT_NOSPACE,
+				"initrd '%s': %" PRIu64 " MiB, more than the whole crash kernel "
+				"region (%" PRIu64 " MiB, crashkernel=); reserve more or use a "
+				"smaller initrd", o->initrd, rq->initrd.file_size >> 20,
+				crash_region_bytes(sv) >> 20);
 	if (o->file_syscall)
 		return 0;
 	return file_load(&rq->initrd, o->initrd, "initrd", FILE_RAW,
