@@ -119,6 +119,7 @@ static int do_load(const struct options *o, struct mpk_error *err)
 	struct sysview sv;
 	struct load_plan plan;
 	char *cmdline = NULL;
+	const char *shown;
 	int rc = -1;
 
 	if (sysview_read(o->sysroot, &sv, err) < 0)
@@ -154,10 +155,13 @@ static int do_load(const struct options *o, struct mpk_error *err)
 		report_ap_handoff(stderr, "mpkexec: ", &plan);
 	if (plan.warning[0] && !o->plan)
 		fprintf(stderr, "mpkexec: warning: %s\n", plan.warning);
+	/* The command line the kernel gets: with -p, elfcorehdr= appended
+	 * (in the boot_params segment, after the zero page). */
+	shown = o->crash ? (const char *)plan.setup_buf + BP_SIZE : cmdline;
 	if (o->plan && o->json)
-		report_plan_json(stdout, &plan, o->kernel, cmdline);
+		report_plan_json(stdout, &plan, o->kernel, shown);
 	else if (o->plan || o->debug)
-		report_plan(o->plan ? stdout : stderr, &plan, o->kernel, cmdline, !o->plan);
+		report_plan(o->plan ? stdout : stderr, &plan, o->kernel, shown, !o->plan);
 	rc = o->plan ? 0 : kexec_load_plan(&plan, (o->crash ? KEXEC_ON_CRASH : 0) |
 					   (o->hotplug ? KEXEC_UPDATE_ELFCOREHDR : 0), err);
 	load_plan_free(&plan);

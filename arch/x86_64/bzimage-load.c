@@ -298,8 +298,7 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
 			goto fail;
 		}
 		snprintf(plan->cmdline_desc, sizeof(plan->cmdline_desc), "%zu bytes, at most "
-			 "%u; with %s", cmdlen, bz.cmdline_size, strrchr(cmdline, ' ') ?
-			 strrchr(cmdline, ' ') + 1 : cmdline);
+			 "%u; elfcorehdr= appended by -p", cmdlen, bz.cmdline_size);
 	}
 
 	if (place_kernel(&pl, &bz, rq->kernel_path, kmem, &kaddr, err) < 0)
