@@ -52,6 +52,11 @@ int crash_setup_begin(const struct sysview *sv, const struct load_request *rq,
 		return mpk_fail(err, MPK_EXIT_UNAVAILABLE, "-p: /sys/kernel/vmcoreinfo is "
 				"missing or not \"ADDRESS SIZE\"; the dump needs it (running "
 				"kernel built without CONFIG_CRASH_DUMP?)");
+	if (rq->hotplug && !cv->elfcorehdr_size)
+		return mpk_fail(err, MPK_EXIT_UNAVAILABLE, "--hotplug: the running kernel has no "
+				"/sys/kernel/crash_elfcorehdr_size, so it cannot rewrite the ELF "
+				"core header on hotplug (Linux before 6.6, or built without "
+				"CONFIG_CRASH_HOTPLUG); load without --hotplug");
 	cs->region_bytes = region_total(cv);
 	if (elfcore_build(&in, &cs->hdr, &cs->hdr_len, err) < 0)
 		return -1;

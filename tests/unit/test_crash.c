@@ -303,14 +303,23 @@ static void test_crash_plan_hotplug(void **state)
 	struct fix *f = *state;
 	struct mpk_error err = { 0 };
 	struct load_request rq = crash_request(f, true);
+	uint64_t hdr = 0;
 
+	f->sv.crash.elfcorehdr_size = 917616; /* 6.12's, in the VM */
 	load_plan_free(&f->plan);
 	assert_int_equal(bzimage_plan(&f->sv, &rq, purgatory_blob, PURG, &f->plan, &err), 0);
+
 	for (unsigned i = 0; i < f->plan.nseg; i++)
-		if (strcmp(f->plan.seg[i].what, "elfcorehdr") == 0)
+		if (strcmp(f->plan.seg[i].what, "elfcorehdr") == 0) {
 			assert_false(f->plan.seg[i].digest);
+			assert_int_equal(f->plan.seg[i].memsz, 0xe1000); /* 917616 in pages */
+			hdr = f->plan.seg[i].mem;
+		}
+	assert_int_equal(hdr, CRASH_END - 0xe1000);
+	/* purgatory's digest list leaves it out */
+	assert_int_equal(f->plan.params.nr_ranges, 2); /* kernel, boot_params */
 	for (unsigned i = 0; i < f->plan.params.nr_ranges; i++)
-		assert_int_not_equal(f->plan.params.ranges[i].addr, CRASH_END - 0x1000);
+		assert_int_not_equal(f->plan.params.ranges[i].addr, hdr);
 }
 
 static void test_crash_plan_no_reservation(void **state)
