@@ -8,6 +8,7 @@
 
 #include "bzimage-load.h"
 #include "bzimage.h"
+#include "crash-plan.h"
 #include "error.h"
 #include "exec-prepare.h"
 #include "file.h"
@@ -126,6 +127,8 @@ static int do_load(const struct options *o, struct mpk_error *err)
 		return -1;
 	if (o->crash) {
 		sysview_read_crash(o->sysroot, &sv);
+		if (crash_check_reservation(&sv, err) < 0)
+			goto out;
 		/* Lockdown refuses kexec_load of anything (LOCKDOWN_KEXEC). */
 		if (!o->file_syscall && sv.crash.lockdown[0]) {
 			mpk_fail(err, MPK_EXIT_UNAVAILABLE, "-p: the running kernel is locked "

@@ -22,6 +22,21 @@ static uint64_t region_total(const struct crash_view *cv)
 	return t;
 }
 
+int crash_check_reservation(const struct sysview *sv, struct mpk_error *err)
+{
+	const struct crash_view *cv = &sv->crash;
+
+	if (cv->nregion == 0 && cv->crash_size)
+		return mpk_fail(err, MPK_EXIT_NOPERM, "-p: /sys/kernel/kexec_crash_size says %"
+				PRIu64 " MiB are reserved for a capture kernel, but /proc/iomem "
+				"shows this user no addresses; run as root", cv->crash_size >> 20);
+	if (cv->nregion == 0)
+		return mpk_fail(err, MPK_EXIT_UNAVAILABLE, "-p: no memory is reserved for a "
+				"capture kernel (no \"Crash kernel\" range in /proc/iomem); boot "
+				"the running kernel with crashkernel=SIZE (e.g. crashkernel=256M)");
+	return 0;
+}
+
 int crash_setup_begin(const struct sysview *sv, const struct load_request *rq,
 		      uint64_t kmem, struct crash_setup *cs, struct mpk_error *err)
 {
@@ -36,14 +51,8 @@ int crash_setup_begin(const struct sysview *sv, const struct load_request *rq,
 	uint64_t need, initrd = rq->initrd_path ? rq->initrd.size : 0;
 
 	memset(cs, 0, sizeof(*cs));
-	if (cv->nregion == 0 && cv->crash_size)
-		return mpk_fail(err, MPK_EXIT_NOPERM, "-p: /sys/kernel/kexec_crash_size says %"
-				PRIu64 " MiB are reserved for a capture kernel, but /proc/iomem "
-				"shows this user no addresses; run as root", cv->crash_size >> 20);
-	if (cv->nregion == 0)
-		return mpk_fail(err, MPK_EXIT_UNAVAILABLE, "-p: no memory is reserved for a "
-				"capture kernel (no \"Crash kernel\" range in /proc/iomem); boot "
-				"the running kernel with crashkernel=SIZE (e.g. crashkernel=256M)");
+	if (crash_check_reservation(sv, err) < 0)
+		return -1;
 	if (cv->ncpu == 0)
 		return mpk_fail(err, MPK_EXIT_UNAVAILABLE, "-p: no CPU crash notes for the ELF "
 				"core header: %s", cv->notes_why[0] ? cv->notes_why :

@@ -33,6 +33,10 @@ struct crash_setup {
 	char *cmdline;               /* the request's + " elfcorehdr=NK" */
 };
 
+/* Refuses when nothing is reserved with crashkernel= (69), or when
+ * /proc/iomem hides the reservation from this user (77).  -s -p too. */
+int crash_check_reservation(const struct sysview *sv, struct mpk_error *err);
+
 /* Checks the reservation and the sizes (`kmem`: the kernel's memsz,
  * `initrd`: its bytes), builds the header and the planner's map. */
 int crash_setup_begin(const struct sysview *sv, const struct load_request *rq,
