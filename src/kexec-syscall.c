@@ -85,7 +85,7 @@ static int syscall_failed(const char *call, int e, struct mpk_error *err)
 	return mpk_fail(err, MPK_EXIT_OSERR, "%s: %s", call, strerror(e));
 }
 
-int kexec_load_plan(const struct load_plan *plan, struct mpk_error *err)
+int kexec_load_plan(const struct load_plan *plan, unsigned long flags, struct mpk_error *err)
 {
 	struct kexec_segment segs[KEXEC_SEGMENT_MAX];
 
@@ -97,19 +97,29 @@ int kexec_load_plan(const struct load_plan *plan, struct mpk_error *err)
 		};
 	/* All or nothing: the kernel replaces the loaded image only on success. */
 	if (syscall(SYS_kexec_load, plan->entry, (unsigned long)plan->nseg, segs,
-		    KEXEC_ARCH_X86_64) != 0)
+		    flags | KEXEC_ARCH_X86_64) != 0)
 		return syscall_failed("kexec_load", errno, err);
 	return 0;
 }
 
-int kexec_unload(bool file_syscall, struct mpk_error *err)
+int kexec_unload(const char *root, bool file_syscall, bool crash, struct mpk_error *err)
 {
+	char path[PATH_MAX], buf[16];
+
+	/* The kernel unloads nothing silently; say so (kdump scripts run -u -p
+	 * to check that a capture kernel was there). */
+	snprintf(path, sizeof(path), "%s/sys/kernel/kexec_crash_loaded", root);
+	if (crash && file_read_text(path, buf, sizeof(buf)) > 0 && strcmp(buf, "0") == 0)
+		return mpk_fail(err, MPK_EXIT_USAGE, "-u -p: no capture kernel is loaded "
+				"(/sys/kernel/kexec_crash_loaded is 0); nothing to unload");
 	if (file_syscall) {
-		if (syscall(SYS_kexec_file_load, -1, -1, 0UL, NULL, KEXEC_FILE_UNLOAD) != 0)
+		if (syscall(SYS_kexec_file_load, -1, -1, 0UL, NULL, KEXEC_FILE_UNLOAD |
+			    (crash ? KEXEC_FILE_ON_CRASH : 0)) != 0)
 			return syscall_failed("kexec_file_load", errno, err);
 		return 0;
 	}
-	if (syscall(SYS_kexec_load, 0UL, 0UL, NULL, KEXEC_ARCH_X86_64) != 0)
+	if (syscall(SYS_kexec_load, 0UL, 0UL, NULL, KEXEC_ARCH_X86_64 |
+		    (crash ? KEXEC_ON_CRASH : 0)) != 0)
 		return syscall_failed("kexec_load", errno, err);
 	return 0;
 }
@@ -152,9 +162,10 @@ int kexec_file_kernel_fd(const char *kernel_path, const struct blob *kernel, boo
 
 int kexec_file_load_image(const char *kernel_path, const struct blob *kernel,
 			  const char *initrd_path, const struct blob *initrd,
-			  const char *cmdline, struct mpk_error *err)
+			  const char *cmdline, bool crash, struct mpk_error *err)
 {
-	unsigned long flags = initrd_path ? 0 : KEXEC_FILE_NO_INITRAMFS;
+	unsigned long flags = (initrd_path ? 0 : KEXEC_FILE_NO_INITRAMFS) |
+			      (crash ? KEXEC_FILE_ON_CRASH : 0);
 	bool owned;
 	int kfd, rc = 0;
 

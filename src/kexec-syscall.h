@@ -9,14 +9,16 @@
 #include "error.h"
 #include "plan.h"
 
-int kexec_load_plan(const struct load_plan *plan, struct mpk_error *err);
-int kexec_unload(bool file_syscall, struct mpk_error *err);
+/* flags: KEXEC_ON_CRASH, KEXEC_UPDATE_ELFCOREHDR (the arch is added). */
+int kexec_load_plan(const struct load_plan *plan, unsigned long flags, struct mpk_error *err);
+/* -u (crash: -u -p, refused when root's kexec_crash_loaded says 0). */
+int kexec_unload(const char *root, bool file_syscall, bool crash, struct mpk_error *err);
 /* kexec_file_load: the kernel's own loader and purgatory.  `kernel` and
  * `initrd` come from file_open/file_load (the initrd only opened, not read:
  * the kernel reads its fd). */
 int kexec_file_load_image(const char *kernel_path, const struct blob *kernel,
 			  const char *initrd_path, const struct blob *initrd,
-			  const char *cmdline, struct mpk_error *err);
+			  const char *cmdline, bool crash, struct mpk_error *err);
 /* The kernel fd kexec_file_load gets: the file's own (kernel->fd) when
  * nothing was inflated, so IMA sees its xattr; otherwise a memfd holding
  * the inflated bytes, *owned set (the caller closes it). */

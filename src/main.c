@@ -8,6 +8,7 @@
 
 #include "bzimage-load.h"
 #include "bzimage.h"
+#include "crash-plan.h"
 #include "error.h"
 #include "exec-prepare.h"
 #include "file.h"
@@ -32,6 +33,16 @@ static uint64_t system_ram(const struct sysview *sv)
 	for (size_t i = 0; i < sv->firmware_map.n; i++)
 		if (sv->firmware_map.r[i].type == E820_RAM)
 			total += sv->firmware_map.r[i].end - sv->firmware_map.r[i].start;
+	return total;
+}
+
+/* Bytes of the "Crash kernel" range(s) (-p), 0 if unknown. */
+static uint64_t crash_region_bytes(const struct sysview *sv)
+{
+	uint64_t total = 0;
+
+	for (unsigned i = 0; i < sv->crash.nregion; i++)
+		total += sv->crash.region[i].end - sv->crash.region[i].start;
 	return total;
 }
 
@@ -73,6 +84,12 @@ static int read_inputs(const struct options *o, const struct sysview *sv,
 				"initrd '%s': %" PRIu64 " MiB; the kernel accepts segments of at "
 				"most half of System RAM (%" PRIu64 " MiB); use a smaller initrd",
 				o->initrd, rq->initrd.file_size >> 20, half >> 20);
+	if (o->crash && crash_region_bytes(sv) && rq->initrd.file_size > crash_region_bytes(sv))
+		return mpk_fail(err, MPK_EXIT_NOSPACE,
+				"initrd '%s': %" PRIu64 " MiB, more than the whole crash kernel "
+				"region (%" PRIu64 " MiB, crashkernel=); reserve more or use a "
+				"smaller initrd", o->initrd, rq->initrd.file_size >> 20,
+				crash_region_bytes(sv) >> 20);
 	if (o->file_syscall)
 		return 0;
 	return file_load(&rq->initrd, o->initrd, "initrd", FILE_RAW,
@@ -81,11 +98,14 @@ static int read_inputs(const struct options *o, const struct sysview *sv,
 
 static int load_with_file_syscall(struct load_request *rq, struct mpk_error *err)
 {
+	if (rq->crash)
+		fprintf(stderr, "mpkexec: note: -s -p: the kernel builds the capture kernel's "
+			"ELF core header and memory map itself (KEXEC_FILE_ON_CRASH)\n");
 	fprintf(stderr, "mpkexec: note: -s hands the image to the kernel's own "
 		"kexec_file_load loader and purgatory: no digest check by mpkexec and no "
 		"AP handoff (secondary CPUs stay wherever the old kernel leaves them)\n");
 	return kexec_file_load_image(rq->kernel_path, &rq->kernel, rq->initrd_path,
-				     &rq->initrd, rq->cmdline, err);
+				     &rq->initrd, rq->cmdline, rq->crash, err);
 }
 
 static int do_load(const struct options *o, struct mpk_error *err)
@@ -95,14 +115,28 @@ static int do_load(const struct options *o, struct mpk_error *err)
 		.verify = !o->no_checks, .serial_debug = o->serial_debug,
 		.serial_port = o->serial_port, .ap_handoff = (enum ap_handoff)o->ap_handoff,
 		.park_addr = o->park_addr, .mailbox_version = o->mailbox_version,
+		.crash = o->crash, .hotplug = o->hotplug,
 	};
 	struct sysview sv;
 	struct load_plan plan;
 	char *cmdline = NULL;
+	const char *shown;
 	int rc = -1;
 
 	if (sysview_read(o->sysroot, &sv, err) < 0)
 		return -1;
+	if (o->crash) {
+		sysview_read_crash(o->sysroot, &sv);
+		if (crash_check_reservation(&sv, err) < 0)
+			goto out;
+		/* Lockdown refuses kexec_load of anything (LOCKDOWN_KEXEC). */
+		if (!o->file_syscall && sv.crash.lockdown[0]) {
+			mpk_fail(err, MPK_EXIT_UNAVAILABLE, "-p: the running kernel is locked "
+				 "down (lockdown=%s) and refuses kexec_load; load a signed "
+				 "capture kernel with -s -p (kexec_file_load)", sv.crash.lockdown);
+			goto out;
+		}
+	}
 	if (read_inputs(o, &sv, &rq, err) < 0)
 		goto out;
 	cmdline = options_cmdline(o, sv.cmdline);
@@ -124,11 +158,15 @@ static int do_load(const struct options *o, struct mpk_error *err)
 		report_ap_handoff(stderr, "mpkexec: ", &plan);
 	if (plan.warning[0] && !o->plan)
 		fprintf(stderr, "mpkexec: warning: %s\n", plan.warning);
+	/* The command line the kernel gets: with -p, elfcorehdr= appended
+	 * (in the boot_params segment, after the zero page). */
+	shown = o->crash ? (const char *)plan.setup_buf + BP_SIZE : cmdline;
 	if (o->plan && o->json)
-		report_plan_json(stdout, &plan, o->kernel, cmdline);
+		report_plan_json(stdout, &plan, o->kernel, shown);
 	else if (o->plan || o->debug)
-		report_plan(o->plan ? stdout : stderr, &plan, o->kernel, cmdline, !o->plan);
-	rc = o->plan ? 0 : kexec_load_plan(&plan, err);
+		report_plan(o->plan ? stdout : stderr, &plan, o->kernel, shown, !o->plan);
+	rc = o->plan ? 0 : kexec_load_plan(&plan, (o->crash ? KEXEC_ON_CRASH : 0) |
+					   (o->hotplug ? KEXEC_UPDATE_ELFCOREHDR : 0), err);
 	load_plan_free(&plan);
 out:
 	free(cmdline);
@@ -165,7 +203,7 @@ int main(int argc, char **argv)
 		rc = do_load(&o, &err);
 		break;
 	case ACTION_UNLOAD:
-		rc = kexec_unload(o.file_syscall, &err);
+		rc = kexec_unload("", o.file_syscall, o.crash, &err);
 		break;
 	case ACTION_EXEC:
 		exec_prepare_cpus("", stderr);

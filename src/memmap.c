@@ -226,6 +226,28 @@ size_t iomem_find_kernel(const char *text, struct mem_range *out, size_t max)
 	return n;
 }
 
+size_t iomem_find_crash(const char *text, struct mem_range *out, size_t max)
+{
+	char line[256];
+	size_t n = 0;
+
+	while (*text && n < max) {
+		size_t len = strcspn(text, "\n");
+		uint64_t start, end;
+		const char *name;
+		unsigned depth;
+
+		snprintf(line, sizeof(line), "%.*s", (int)len, text);
+		text += len + (text[len] == '\n');
+		if (iomem_line(line, &depth, &start, &end, &name) < 0)
+			continue;
+		if (strcmp(name, "Crash kernel") != 0 || end == 0 || end == UINT64_MAX)
+			continue;
+		out[n++] = (struct mem_range){ start, end + 1, E820_RAM };
+	}
+	return n;
+}
+
 int memmap_set_type(struct memmap *map, uint64_t start, uint64_t end, uint32_t type)
 {
 	struct memmap out = { NULL, 0 };

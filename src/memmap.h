@@ -32,6 +32,11 @@ int memmap_parse_iomem(const char *text, struct memmap *map, struct mpk_error *e
  * were stored (at most max); 0 when addresses are hidden (non-root). */
 size_t iomem_find_kernel(const char *text, struct mem_range *out, size_t max);
 
+/* The "Crash kernel" ranges (crashkernel=, nested under System RAM; more
+ * than one with crashkernel=X,high) in /proc/iomem text.  Returns how many
+ * were stored; 0 when there are none or addresses are hidden (non-root). */
+size_t iomem_find_crash(const char *text, struct mem_range *out, size_t max);
+
 int memmap_add(struct memmap *map, uint64_t start, uint64_t end, uint32_t type);
 void memmap_sort(struct memmap *map);
 /* Gives [start, end) the type `type`, splitting the ranges it cuts. */

@@ -24,6 +24,7 @@ enum {
 	OPT_PARK_ADDR,
 	OPT_MAILBOX_VERSION,
 	OPT_JSON,
+	OPT_HOTPLUG,
 };
 
 static const struct option long_options[] = {
@@ -50,6 +51,8 @@ static const struct option long_options[] = {
 	{ "park-addr", required_argument, NULL, OPT_PARK_ADDR },
 	{ "mailbox-version", required_argument, NULL, OPT_MAILBOX_VERSION },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "load-panic", no_argument, NULL, 'p' },
+	{ "hotplug", no_argument, NULL, OPT_HOTPLUG },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -59,6 +62,8 @@ const char options_usage[] =
 	"\n"
 	"Actions:\n"
 	"  -l, --load KERNEL        load KERNEL (a bzImage, may be gzip-compressed)\n"
+	"  -p, --load-panic KERNEL  load KERNEL as the capture kernel (kdump), run on\n"
+	"                           panic; with -u: unload the capture kernel\n"
 	"  -e, --exec               start the loaded kernel now (no shutdown)\n"
 	"  -u, --unload             unload the loaded kernel\n"
 	"      --status             show what is loaded and whether kexec is allowed\n"
@@ -90,6 +95,9 @@ const char options_usage[] =
 	"  -s, --kexec-file-syscall use the kernel's kexec_file_load (works under\n"
 	"                           lockdown; the kernel's purgatory, no AP handoff)\n"
 	"      --console-serial[=PORT] purgatory progress on the 16550 at PORT (0x3f8)\n"
+"      --hotplug            with -p: let Linux >= 6.6 rewrite the ELF core\n"
+	"                           header on CPU/memory hotplug (kept out of the\n"
+	"                           digest; KEXEC_UPDATE_ELFCOREHDR)\n"
 	"      --sysroot=DIR        read the running system from DIR (with --plan; tests)\n"
 	"  -d, --debug              print the plan to stderr while loading\n";
 
@@ -192,11 +200,17 @@ int options_parse(int argc, char **argv, struct options *o, struct mpk_error *er
 	o->mailbox_version = 1;
 	optind = 0; /* GNU: full reinitialisation, so tests can parse again */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":leut:isdhv", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":lpeut:isdhv", long_options, NULL)) != -1) {
 		int rc = 0;
 		char *end;
 
 		switch (c) {
+		case 'p':
+			o->crash = true;
+			break;
+		case OPT_HOTPLUG:
+			o->hotplug = true;
+			break;
 		case 'l':
 			rc = set_action(o, ACTION_LOAD, "-l", err);
 			break;
@@ -322,14 +336,27 @@ int options_parse(int argc, char **argv, struct options *o, struct mpk_error *er
 	if (optind < argc)
 		return mpk_fail(err, MPK_EXIT_USAGE, "%s: only one kernel image may be given",
 				argv[optind]);
-	if (o->plan && o->action == ACTION_NONE)
+	/* kexec-tools: -p alone loads (kdump-tools: "kexec -p --command-line=...
+	 * --initrd=... KERNEL"); -u -p unloads the capture kernel. */
+	if ((o->plan || o->crash) && o->action == ACTION_NONE)
 		o->action = ACTION_LOAD;
+	if (o->crash && o->action != ACTION_LOAD && o->action != ACTION_UNLOAD)
+		return mpk_fail(err, MPK_EXIT_USAGE, "-p with %s: -p loads a capture kernel "
+				"(alone or with -l) or, with -u, unloads it", action_name(o));
+	if (o->hotplug && !(o->crash && o->action == ACTION_LOAD))
+		return mpk_fail(err, MPK_EXIT_USAGE, "--hotplug: only with -p KERNEL (it lets "
+				"the kernel rewrite a capture kernel's ELF core header)");
+	if (o->hotplug && o->file_syscall)
+		return mpk_fail(err, MPK_EXIT_USAGE, "--hotplug with -s: kexec_file_load "
+				"builds the ELF core header in the kernel, which updates it on "
+				"hotplug by itself");
 	if (o->action == ACTION_NONE)
 		return mpk_fail(err, MPK_EXIT_USAGE,
 				"no action given: use -l KERNEL, -e, -u, --status or --plan "
 				"(see mpkexec --help)");
 	if (o->action == ACTION_LOAD && !o->kernel)
-		return mpk_fail(err, MPK_EXIT_USAGE, "-l: needs a kernel image to load");
+		return mpk_fail(err, MPK_EXIT_USAGE, "%s: needs a kernel image to load",
+				o->crash ? "-p" : "-l");
 	if (o->action != ACTION_LOAD &&
 	    (o->kernel || o->initrd || o->nappend || o->reuse_cmdline || o->plan))
 		return mpk_fail(err, MPK_EXIT_USAGE,

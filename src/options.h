@@ -42,6 +42,8 @@ struct options {
 	bool mailbox_version_set;
 	bool json;                 /* --json: --plan/--status/--last-handoff as JSON */
 	bool type_set;             /* -t given */
+	bool crash;                /* -p: the capture kernel (with -u: unload it) */
+	bool hotplug;              /* --hotplug: KEXEC_UPDATE_ELFCOREHDR */
 };
 
 /* Parses argv (getopt_long; safe to call repeatedly). */

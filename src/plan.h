@@ -35,6 +35,8 @@ struct load_request {
 	enum ap_handoff ap_handoff;
 	uint64_t park_addr;          /* --park-addr, 0: let the planner choose */
 	unsigned mailbox_version;    /* --mailbox-version: 0 or 1 */
+	bool crash;                  /* -p: a capture kernel (arch/x86_64/crash-plan.c) */
+	bool hotplug;                /* --hotplug: elfcorehdr out of the digest */
 };
 
 struct segment {

@@ -244,6 +244,8 @@ static void status_json(struct json_out *j, const struct status_item *it, const 
 	json_object_end(j);
 }
 
+static void status_crash_region(FILE *out, const char *root, struct json_out *j);
+
 void report_status(FILE *out, const char *root, bool json)
 {
 	struct json_out j;
@@ -271,10 +273,57 @@ void report_status(FILE *out, const char *root, bool json)
 		else
 			fprintf(out, "%-22s %s (%s)\n", it->label, buf, it->file);
 	}
+	status_crash_region(out, root, json ? &j : NULL);
 	if (json) {
 		json_object_end(&j);
 		json_finish(&j);
 	}
+}
+
+/* The "Crash kernel" range(s) of /proc/iomem: where mpkexec -p loads. */
+static void status_crash_region(FILE *out, const char *root, struct json_out *j)
+{
+	struct mem_range r[4];
+	size_t len, n = 0;
+	char *text = (char *)sysview_slurp(root, "/proc/iomem", &len);
+	bool hidden = false;
+
+	if (text) {
+		n = iomem_find_crash(text, r, sizeof(r) / sizeof(r[0]));
+		hidden = !n && strstr(text, " : Crash kernel");
+		free(text);
+	}
+	if (j) {
+		json_object_begin(j, "crash_region");
+		json_string(j, "file", "/proc/iomem");
+		if (!text || hidden) {
+			json_null(j, "value");
+		} else {
+			json_array_begin(j, "value");
+			for (size_t i = 0; i < n; i++) {
+				json_object_begin(j, NULL);
+				json_hex(j, "start", r[i].start);
+				json_hex(j, "end", r[i].end - 1);
+				json_u64(j, "bytes", r[i].end - r[i].start);
+				json_object_end(j);
+			}
+			json_array_end(j);
+		}
+		json_null(j, "raw");
+		json_object_end(j);
+		return;
+	}
+	if (!text)
+		fprintf(out, "%-22s unknown (/proc/iomem unreadable)\n", "crash region:");
+	else if (hidden)
+		fprintf(out, "%-22s unknown (/proc/iomem shows its addresses to root only)\n",
+			"crash region:");
+	else if (!n)
+		fprintf(out, "%-22s none: no crashkernel= reservation, mpkexec -p cannot load "
+			"(/proc/iomem)\n", "crash region:");
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "%-22s %#" PRIx64 "-%#" PRIx64 " (%" PRIu64 " MiB) (/proc/iomem)\n",
+			"crash region:", r[i].start, r[i].end - 1, (r[i].end - r[i].start) >> 20);
 }
 
 /* ---- --last-handoff (rendering: src/report-handoff.c) ---------------- */

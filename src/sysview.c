@@ -358,6 +358,9 @@ int sysview_read(const char *root, struct sysview *sv, struct mpk_error *err)
 
 void sysview_free(struct sysview *sv)
 {
+	free(sv->crash.notes);
+	sv->crash.notes = NULL;
+	memmap_free(&sv->crash.iomem);
 	free(sv->cmdline);
 	sv->cmdline = NULL;
 	acpi_tableset_free(&sv->acpi_tables);

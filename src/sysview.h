@@ -10,12 +10,32 @@
 #include <stdint.h>
 
 #include "acpi.h"
+#include "elfcore.h"
 #include "error.h"
 #include "memmap.h"
 
 #define SYSVIEW_MAX_KERNEL_RANGES 4
 
 #define SYSVIEW_MAX_CPUS 1024
+
+/* What a capture kernel's plan (mpkexec -p) needs; read by
+ * sysview_read_crash only for -p and --status. */
+struct crash_view {
+	struct mem_range region[ELFCORE_MAX_CRASH]; /* "Crash kernel" in /proc/iomem */
+	unsigned nregion;
+	uint64_t crash_size;              /* /sys/kernel/kexec_crash_size, 0: none */
+	int crash_loaded;                 /* /sys/kernel/kexec_crash_loaded, -1 unknown */
+	struct memmap iomem;              /* top level of /proc/iomem */
+	struct elfcore_note *notes;       /* per possible CPU: crash_notes(_size) */
+	unsigned ncpu;
+	char notes_why[200];              /* why notes is unusable, "" if fine */
+	struct elfcore_note vmcoreinfo;   /* /sys/kernel/vmcoreinfo, size 0: none */
+	uint64_t elfcorehdr_size;         /* /sys/kernel/crash_elfcorehdr_size (6.6+), 0 */
+	char lockdown[32];                /* active /sys/kernel/security/lockdown mode,
+					     "" when none or unknown */
+	bool have_kcore;                  /* /proc/kcore header read (root) */
+	uint64_t text_vaddr, text_paddr, text_size, page_offset;
+};
 
 struct sysview {
 	const char *root;                 /* the sysroot prefix ("" live), for later reads */
@@ -56,10 +76,24 @@ struct sysview {
 
 	struct acpi_tableset acpi_tables; /* /sys/firmware/acpi/tables, sorted */
 	char acpi_tables_why[200];        /* why acpi_tables is unusable, "" if fine */
+
+	struct crash_view crash;          /* zero unless sysview_read_crash ran */
 };
 
 int sysview_read(const char *root, struct sysview *sv, struct mpk_error *err);
 void sysview_free(struct sysview *sv);
+
+/* The crash-kernel inputs into sv->crash (after sysview_read).  Missing
+ * files are recorded, not fatal: the crash planner says what it lacks. */
+void sysview_read_crash(const char *root, struct sysview *sv);
+
+/* The kernel text mapping and PAGE_OFFSET from the program headers of
+ * /proc/kcore (its first `len` bytes); false if they are not there. */
+bool kcore_layout(const uint8_t *hdr, size_t len, struct crash_view *cv);
+
+/* The active mode of /sys/kernel/security/lockdown text ("none
+ * [integrity] confidentiality"): "" when none. */
+void lockdown_mode(const char *text, char *mode, size_t size);
 
 /* The payload of the first setup_data node of `type` this kernel was given
  * (/sys/kernel/boot_params/setup_data/N/data), malloc'd; NULL if none. */

@@ -11,6 +11,7 @@
 #include "boot-params.h"
 #include "bytes.h"
 #include "bzimage.h"
+#include "crash-plan.h"
 #include "digest.h"
 #include "efi-handover.h"
 #include "mpkexec/bootparam.h"
@@ -214,7 +215,9 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
 	struct planner pl;
 	struct bzimage bz;
 	uint64_t kmem, kaddr, iaddr = 0, saddr, paddr, setup_size;
-	size_t cmdlen = strlen(rq->cmdline);
+	const char *cmdline = rq->cmdline;
+	size_t cmdlen = strlen(cmdline);
+	struct crash_setup cs = { 0 };
 	struct setup_piece pieces[SETUP_PIECES_MAX], *report, *efi_map = NULL;
 	unsigned npieces = 0;
 	struct efi_handover eh = { 0 };
@@ -250,14 +253,20 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
 	snprintf(plan->cmdline_desc, sizeof(plan->cmdline_desc), "%zu bytes, at most %u",
 		 cmdlen, bz.cmdline_size);
 
+	kmem = bz.init_size > bz.kernel_size ? bz.init_size : bz.kernel_size;
+	/* A capture kernel (-p): every segment inside the crash range(s), an
+	 * e820 restricted to them (crash-plan.h). */
+	if (rq->crash && (crash_setup_begin(sv, rq, kmem, &cs, err) < 0 ||
+			  crash_handed_map(sv, &plan->handed_map, err) < 0))
+		goto fail;
 	/* The memory map handed over: firmware's, plus the AP handoff's own
 	 * ranges (ap-handoff.c marks them). */
-	for (size_t i = 0; i < sv->firmware_map.n; i++)
+	for (size_t i = 0; !rq->crash && i < sv->firmware_map.n; i++)
 		if (memmap_add(&plan->handed_map, sv->firmware_map.r[i].start,
 			       sv->firmware_map.r[i].end, sv->firmware_map.r[i].type) < 0)
 			goto oom;
 
-	planner_init(&pl, &sv->firmware_map);
+	planner_init(&pl, rq->crash ? &cs.ram : &sv->firmware_map);
 	/* Page 0: real-mode IVT and BIOS data. */
 	if (planner_avoid(&pl, 0, 0x1000, err) < 0 ||
 	    (eh.present && efi_keep_runtime(&eh, &pl, &plan->handed_map, err) < 0))
@@ -274,12 +283,28 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
 	/* The rest of the low 1 MiB: firmware data, real-mode code; no segment. */
 	if (planner_avoid(&pl, 0, SZ_1M, err) < 0)
 		goto fail;
+	/* The ELF core header first, at the top of the crash range: the
+	 * command line names its address. */
+	if (rq->crash) {
+		if (crash_place_header(&pl, plan, rq, &cs, &plan->handed_map, err) < 0)
+			goto crash_fail;
+		cmdline = cs.cmdline;
+		cmdlen = strlen(cmdline);
+		if (cmdlen > bz.cmdline_size) {
+			mpk_fail(err, MPK_EXIT_BADINPUT, "command line: %zu bytes with "
+				 "elfcorehdr=, but kernel '%s' accepts at most %u (cmdline_size); "
+				 "shorten --append/--command-line", cmdlen, rq->kernel_path,
+				 bz.cmdline_size);
+			goto fail;
+		}
+		snprintf(plan->cmdline_desc, sizeof(plan->cmdline_desc), "%zu bytes, at most "
+			 "%u; elfcorehdr= appended by -p", cmdlen, bz.cmdline_size);
+	}
 
-	kmem = bz.init_size > bz.kernel_size ? bz.init_size : bz.kernel_size;
 	if (place_kernel(&pl, &bz, rq->kernel_path, kmem, &kaddr, err) < 0)
-		goto fail;
+		goto crash_fail;
 	if (rq->initrd_path && place_initrd(&pl, &bz, rq, &iaddr, err) < 0)
-		goto fail;
+		goto crash_fail;
 	plan_add_segment(plan, "kernel", bz.kernel, bz.kernel_size, kaddr, kmem, true,
 			 "%s%s, protected-mode part; memsz = init_size", sv->n_kernel_image ? "" :
 			 "MAY OVERLAP THE RUNNING KERNEL, whose place non-root cannot see: ", rq->kernel_path);
@@ -293,6 +318,8 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
 		warn(plan, "the running kernel's image is unknown (/proc/iomem shows no \"Kernel "
 		     "code\" addresses to non-root), so segments may be placed over it, where "
 		     "the APs wait until purgatory runs; run as root to plan around it");
+	if (rq->crash)
+		crash_plan_warnings(sv, plan);
 	if (p->nr_aps && sv->tsc_note[0])
 		warn(plan, "%s; purgatory's AP waits (INIT settle, gather timeout) are timed "
 		     "with it", sv->tsc_note);
@@ -324,11 +351,11 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
 	if (planner_place(&pl, &(struct placement_req){ .what = "boot_params", .size = setup_size,
 			  .align = PAGE_SIZE_4K, .min = SZ_1M, .max = SZ_4G, .top_down = true },
 			  &saddr, err) < 0)
-		goto fail;
+		goto crash_fail;
 	plan->setup_buf = calloc(1, align_up(setup_size, PAGE_SIZE_4K));
 	if (!plan->setup_buf)
 		goto oom;
-	memcpy(plan->setup_buf + BP_SIZE, rq->cmdline, cmdlen + 1);
+	memcpy(plan->setup_buf + BP_SIZE, cmdline, cmdlen + 1);
 	setup_write(plan->setup_buf, saddr, pieces, npieces);
 	bpi = (struct boot_params_input){
 		.bz = &bz, .running_bp = sv->have_boot_params ? sv->boot_params : NULL,
@@ -362,7 +389,7 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
 	if (planner_place(&pl, &(struct placement_req){ .what = "purgatory",
 			  .size = plan->purgatory.size, .align = plan->purgatory.align,
 			  .min = SZ_1M, .max = SZ_4G, .top_down = true }, &paddr, err) < 0)
-		goto fail;
+		goto crash_fail;
 	if (purgatory_relocate(&plan->purgatory, paddr, err) < 0)
 		goto fail;
 
@@ -374,6 +401,8 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
 		p->flags |= MPK_PF_SERIAL_DEBUG;
 	if (rq->verify)
 		p->flags |= MPK_PF_VERIFY_DIGESTS;
+	if (rq->crash)
+		p->flags |= MPK_PF_CRASH;
 	p->entry = kaddr + BZIMAGE_ENTRY64_OFFSET;
 	if (linux_at_least(&bz, 6, 9))
 		p->flags |= MPK_PF_NEXT_REFUSES_BSP;
@@ -397,17 +426,26 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
 	plan_add_segment(plan, "purgatory", plan->purgatory.buf, plan->purgatory.size, paddr,
 			 plan->purgatory.size, false,
 			 "handoff code, its stack, page tables and parameters%s", tsc);
-	if (plan_check_limits(plan, planner_ram_in(&pl, 0, UINT64_MAX), err) < 0)
+	/* Half of all System RAM, also for a capture kernel (not of its region). */
+	if (plan_check_limits(plan, rq->crash ? planner_ram_in(&(struct planner){
+			      .map = &sv->firmware_map }, 0, UINT64_MAX) :
+			      planner_ram_in(&pl, 0, UINT64_MAX), err) < 0)
 		goto fail;
 	plan->entry = plan->purgatory.entry;
 	plan->payload_entry = p->entry;
 	plan->payload_rsi = saddr;
 	efi_handover_free(&eh);
 	free(e820_ext);
+	crash_setup_free(&cs);
 	return 0;
 oom:
 	mpk_fail(err, MPK_EXIT_INTERNAL, "out of memory");
+	goto fail;
+crash_fail:
+	if (rq->crash)
+		crash_no_room(&cs, sv, err);
 fail:
+	crash_setup_free(&cs);
 	efi_handover_free(&eh);
 	free(e820_ext);
 	load_plan_free(plan);

@@ -10,7 +10,14 @@
 #define KEXEC_SEGMENT_MAX        16
 #define KEXEC_ARCH_X86_64        (62ul << 16)
 
+/* kexec_load flags */
+#define KEXEC_ON_CRASH           0x00000001ul /* -p: the capture kernel, run on panic */
+#define KEXEC_UPDATE_ELFCOREHDR  0x00000004ul /* --hotplug (Linux >= 6.6): the kernel
+						 rewrites the elfcorehdr segment on
+						 CPU/memory hotplug */
+
 #define KEXEC_FILE_UNLOAD        0x00000001ul
+#define KEXEC_FILE_ON_CRASH      0x00000002ul
 #define KEXEC_FILE_NO_INITRAMFS  0x00000004ul
 
 #define MPK_REBOOT_MAGIC1        0xfee1deadu

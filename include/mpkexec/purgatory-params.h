@@ -39,10 +39,12 @@
 #define MPK_PF_NEXT_REFUSES_BSP (1u << 5) /* the payload is Linux >= 6.9, which refuses
 					    firmware's BSP itself when it boots elsewhere
 					    (see madt_hold_bsp, purgatory/handoff-tables.h) */
-#define MPK_PF_CRASH           (1u << 6) /* a crash (kdump) image: purgatory runs on the
-					    crashing CPU; the others were stopped by the
-					    crash NMI (purgatory/handoff-tables.h,
-					    cpu_never_init; purgatory/mailbox.h) */
+#define MPK_PF_CRASH           (1u << 6) /* a capture kernel (mpkexec -p): purgatory runs
+					    after a panic on whichever CPU crashed; the
+					    others were stopped by the crash NMI
+					    (purgatory/handoff-tables.h cpu_never_init,
+					    purgatory/mailbox.h); every new segment lies
+					    inside the "Crash kernel" range(s) */
 
 /* What purgatory does with one AP in mailbox mode (struct mpk_ap.action). */
 #define MPK_AP_EXEMPT          0  /* the running kernel's CPU 0, which the loader expects

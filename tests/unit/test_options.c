@@ -445,6 +445,40 @@ static void test_json(void **state)
 	PARSE_FAILS("--json has no effect with -u", "-u", "--json");
 	PARSE_FAILS("--json has no effect with -v", "-v", "--json");
 }
+/* kdump (issue 10): kexec-tools' -p; kdump-tools runs
+ * "$KEXEC -p --command-line=... --initrd=... KERNEL" (exited 64 before). */
+static void test_load_panic(void **state)
+{
+	struct options o;
+	struct mpk_error err = { 0 };
+
+	(void)state;
+	assert_int_equal(PARSE(&o, &err, "-p", "--command-line=irqpoll nr_cpus=1",
+			       "--initrd=/boot/initrd.img", "/boot/vmlinuz"), 0);
+	assert_int_equal(o.action, ACTION_LOAD);
+	assert_true(o.crash);
+	assert_false(o.hotplug);
+	assert_string_equal(o.kernel, "/boot/vmlinuz");
+	assert_string_equal(o.append[0], "irqpoll nr_cpus=1");
+	assert_int_equal(PARSE(&o, &err, "--load-panic", "-l", "--hotplug", "/k"), 0);
+	assert_true(o.crash && o.hotplug && o.action == ACTION_LOAD);
+	assert_int_equal(PARSE(&o, &err, "-s", "-p", "/k"), 0);
+	assert_true(o.crash && o.file_syscall);
+	assert_int_equal(PARSE(&o, &err, "--plan", "-p", "/k"), 0);
+	assert_true(o.crash && o.plan);
+	assert_int_equal(PARSE(&o, &err, "-u", "-p"), 0);
+	assert_true(o.crash && o.action == ACTION_UNLOAD);
+	assert_int_equal(PARSE(&o, &err, "-s", "-u", "-p"), 0);
+	assert_true(o.crash && o.file_syscall);
+	PARSE_FAILS("-p: needs a kernel image to load", "-p");
+	PARSE_FAILS("-p with -e: -p loads a capture kernel (alone or with -l) or, with -u, "
+		    "unloads it", "-e", "-p");
+	PARSE_FAILS("--hotplug: only with -p KERNEL", "-l", "--hotplug", "/k");
+	PARSE_FAILS("--hotplug: only with -p KERNEL", "-u", "-p", "--hotplug");
+	PARSE_FAILS("--hotplug with -s: kexec_file_load builds the ELF core header in the "
+		    "kernel", "-s", "-p", "--hotplug", "/k");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -465,6 +499,7 @@ int main(void)
 		cmocka_unit_test(test_no_effect_with_action),
 		cmocka_unit_test(test_second_initrd),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_load_panic),
 	};
 
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);
