@@ -516,6 +516,23 @@ def crash_test(name, gens, crash_cpu, capture, loader=None, firmware=None, expec
     c.check(refused == expect["bsp_refused"], "Linux's %r %s" % (
         BSP_REFUSED, "logged" if expect["bsp_refused"] else "not logged"),
         expect["bsp_refused"], refused)
+    if loader == "mpkexec":
+        # the capture kernel's --last-handoff: a crash capture, run on the
+        # crashing CPU (QEMU: APIC ID = CPU number), every CPU accounted for
+        rep = harness.json_record(g.get("HANDOFF-JSON")) or {}
+        c.check(rep.get("crash") is True, "capture report: a crash capture", True,
+                rep.get("crash"))
+        c.check(rep.get("self_apic_id") == crash_cpu, "capture report: purgatory ran on "
+                "the crashing CPU (APIC ID %d)" % crash_cpu, crash_cpu, rep.get("self_apic_id"))
+        outcomes = {cp.get("apic_id"): cp.get("outcome") for cp in rep.get("cpus", [])}
+        if expect.get("outcomes"):
+            c.check(outcomes == expect["outcomes"], "capture report: how every CPU was "
+                    "handed over", expect["outcomes"], outcomes)
+        if expect.get("ipis"):
+            got = (rep.get("init_ipis"), rep.get("sipi_ipis"))
+            c.check(got == expect["ipis"], "capture report: INIT/SIPI IPIs", expect["ipis"], got)
+        c.check(not rep.get("boot_handoff_failed"), "capture report: no failed boot handoff",
+                False, rep.get("boot_handoff_failed"))
     chk = g.get("PATTERN-CHECK", {})
     want_hex = pattern_bytes(token, 32).hex()
     c.check(chk.get("phys") == phys and chk.get("match") == "4096/4096" and
