@@ -26,7 +26,7 @@ mknod -m 600 "$root/dev/console" c 5 1
 cp "$BUSYBOX" "$root/bin/busybox"
 for a in sh ash mount umount mkdir cat echo printf test [ tr sed awk grep cut \
 	 cpio find poweroff reboot sleep ls uname dmesg tail head rm id su \
-	 setpriv chmod sysctl env true false wc dd truncate od hexdump insmod; do
+	 setpriv chmod sysctl env true false wc dd truncate od hexdump insmod taskset; do
 	ln -s busybox "$root/bin/$a"
 done
 
