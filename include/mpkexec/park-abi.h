@@ -9,7 +9,8 @@
  *   0x0000  mailbox page: the ACPI MADT Multiprocessor Wakeup mailbox;
  *           0x000-0x7ff as ACPI lays it out, 0x800-0xfff (the firmware half,
  *           read-only to the OS) holds struct park_header
- *   0x1000  code page: park.S (entries, loop, GDT, CR3 values).  Linux's
+ *   0x1000  code page: park.S (entries, loop, handlers, two IDTs, scratch
+ *           stack, GDT, CR3 values).  Linux's
  *           ResetVector identity map covers only this page, so everything
  *           the ResetVector path touches before its CR3 switch lives here
  *   0x2000  page tables: PML5, PML4, PDPT, 4 PDs (identity, low 4 GiB)
