@@ -125,9 +125,10 @@ int ap_mailbox_plan(const struct ap_census *c, const struct acpi_tableset *table
 	snprintf(plan->ap_desc, sizeof(plan->ap_desc), "mailbox (no INIT, no SIPI): park "
 		 "region %#" PRIx64 " %s; source mailbox %#" PRIx64 ", found in %s; %s; the next "
 		 "kernel gets MADT wakeup v%u", base, in_place ? "reused in place" :
-		 c->region ? "new (CPUs migrate out of the old region)" : "new",
+		 c->region || c->region_why[0] ? "new (CPUs migrate out of the old region)" : "new",
 		 c->mailbox, c->mailbox_src, c->returns_why, mailbox_version);
-	if (c->region && !c->region_reusable)
+	/* (an old region of another ABI has region 0: its records are not read) */
+	if ((c->region || c->region_why[0]) && !c->region_reusable)
 		plan_text_append(plan->ap_desc, sizeof(plan->ap_desc), "; old region not reusable: %s",
 		       c->region_why);
 	snprintf(plan->warning, sizeof(plan->warning), "cannot hand over through a mailbox "

@@ -9,6 +9,9 @@
 _Static_assert(PARK_PT_PML5 == PARK_PT_OFF + IDMAP_PML5 && PARK_PT_PML4 == PARK_PT_OFF + IDMAP_PML4 &&
 	       PARK_PT_PDPT == PARK_PT_OFF + IDMAP_PDPT && PARK_PT_PD0 == PARK_PT_OFF + IDMAP_PD0 &&
 	       PARK_PT_OFF + IDMAP_SIZE <= PARK_STATUS_OFF, "park-abi.h page tables = identity-map.h");
+_Static_assert(PARK_CODE_IDT_ENTRY == PARK_CODE_IDT_LOOP + PARK_IDT_GATES * 16 &&
+	       PARK_CODE_IDT_ENTRY + PARK_IDT_GATES * 16 <= PARK_CODE_SCRATCH_TOP - 0x100,
+	       "the two IDTs follow each other, then at least 256 bytes of scratch stack");
 
 void park_region_build(uint8_t *buf, uint64_t base, const uint8_t *code,
 		       const uint32_t *apic_ids, unsigned n, unsigned mailbox_version)
@@ -29,6 +32,18 @@ void park_region_build(uint8_t *buf, uint64_t base, const uint8_t *code,
 	put_le64(c + PARK_CODE_CR3_4LEVEL, base + PARK_PT_PML4);
 	put_le64(c + PARK_CODE_CR3_5LEVEL, base + PARK_PT_PML5);
 	put_le64(c + PARK_CODE_GDT_DESC + 2, base + PARK_CODE_OFF + PARK_CODE_GDT);
+	/* The two IDTs: park.S assembles each gate's offset as the handler's
+	 * offset in the code page; make it the handler's address. */
+	put_le64(c + PARK_CODE_IDT_LOOP_DESC + 2, base + PARK_CODE_OFF + PARK_CODE_IDT_LOOP);
+	put_le64(c + PARK_CODE_IDT_ENTRY_DESC + 2, base + PARK_CODE_OFF + PARK_CODE_IDT_ENTRY);
+	for (unsigned g = 0; g < 2 * PARK_IDT_GATES; g++) {
+		uint8_t *gate = c + PARK_CODE_IDT_LOOP + g * 16;
+		uint64_t addr = base + PARK_CODE_OFF + get_le16(gate);
+
+		put_le16(gate, (uint16_t)addr);
+		put_le16(gate + 6, (uint16_t)(addr >> 16));
+		put_le32(gate + 8, (uint32_t)(addr >> 32));
+	}
 
 	/* Identity map of the low 4 GiB in 2 MiB pages, all write-back: the
 	 * region itself, the next kernel's wakeup trampoline (< 1 MiB) and

@@ -9,7 +9,8 @@
  *   0x0000  mailbox page: the ACPI MADT Multiprocessor Wakeup mailbox;
  *           0x000-0x7ff as ACPI lays it out, 0x800-0xfff (the firmware half,
  *           read-only to the OS) holds struct park_header
- *   0x1000  code page: park.S (entries, loop, GDT, CR3 values).  Linux's
+ *   0x1000  code page: park.S (entries, loop, handlers, two IDTs, scratch
+ *           stack, GDT, CR3 values).  Linux's
  *           ResetVector identity map covers only this page, so everything
  *           the ResetVector path touches before its CR3 switch lives here
  *   0x2000  page tables: PML5, PML4, PDPT, 4 PDs (identity, low 4 GiB)
@@ -20,12 +21,21 @@
  *           at 0x9040.  The park code updates records in place, so its
  *           checksum is only right when purgatory hands over (which is when
  *           the kernel checks it).
+ *  0x11800  spare-stack owners (ABI 2): u32[PARK_SPARE_STACKS], APIC ID + 1
+ *           of the CPU without a record that claimed spare stack i (0: free)
+ *  0x12000  per-CPU stacks (ABI 2): PARK_STACK_SIZE bytes each, one per
+ *           record (stack i <-> record i), then PARK_SPARE_STACKS spares for
+ *           CPUs without a record; only exception frames ever use them
+ *
+ * ABI 2 (issue 10) added the IDTs and the stacks: a CPU in the loop of an
+ * ABI 1 region has a null IDT, so an NMI there is a triple fault.  An ABI 1
+ * region is never reused in place; its CPUs migrate into an ABI 2 region.
  */
 #ifndef MPKEXEC_PARK_ABI_H
 #define MPKEXEC_PARK_ABI_H
 
-#define PARK_MAGIC            0x314b5241504b504dull /* "MPKPARK1" little-endian */
-#define PARK_ABI_VERSION      1
+#define PARK_MAGIC            0x324b5241504b504dull /* "MPKPARK2" little-endian */
+#define PARK_ABI_VERSION      2
 
 #define PARK_MAILBOX_OFF      0x0000
 #define PARK_HEADER_OFF       0x0800
@@ -42,7 +52,12 @@
 #define PARK_CPUS_OFF         (PARK_STATUS_OFF + PARK_STATUS_HEAD)
 #define PARK_MAX_CPUS         1024
 #define PARK_CPU_SIZE         32
-#define PARK_REGION_SIZE      0x12000
+#define PARK_SPARE_OFF        0x11800 /* u32[PARK_SPARE_STACKS]: owners */
+#define PARK_SPARE_STACKS     64
+#define PARK_STACKS_OFF       0x12000
+#define PARK_STACK_SIZE       0xc0  /* 192: three nested frames (see park.S) */
+#define PARK_NR_STACKS        (PARK_MAX_CPUS + PARK_SPARE_STACKS)
+#define PARK_REGION_SIZE      0x45000 /* PARK_STACKS_OFF + stacks, page-rounded */
 #define PARK_STATUS_LEN(n)    (PARK_STATUS_HEAD + (n) * PARK_CPU_SIZE)
 
 /* Mailbox (ACPI 6.4 5.2.12.19) */
@@ -60,10 +75,17 @@
 #define PARK_ENTRY_SIPI       0x000 /* from the SIPI trampoline, on our CR3/GDT */
 #define PARK_ENTRY_MIGRATE    0x010 /* a WakeupVector for another mailbox */
 #define PARK_RESET_VECTOR     0x020 /* the MADT v1 ResetVector */
+#define PARK_CODE_TEXT_END    0xa00 /* instructions end before this */
+#define PARK_CODE_IDT_LOOP    0xa00 /* 32 gates: the IDT of the loop */
+#define PARK_CODE_IDT_ENTRY   0xc00 /* 32 gates: the IDT while entering */
+#define PARK_IDT_GATES        32
+#define PARK_CODE_SCRATCH_TOP 0xf00 /* RSP while entering (frames never read) */
 #define PARK_CODE_CR3_4LEVEL  0xf00 /* u64: PML4 physical address */
 #define PARK_CODE_CR3_5LEVEL  0xf08 /* u64: PML5 physical address */
 #define PARK_CODE_GDT         0xf40 /* 4 descriptors: null, null, code64, data */
 #define PARK_CODE_GDT_DESC    0xf70 /* lgdt operand: u16 limit, u64 base */
+#define PARK_CODE_IDT_LOOP_DESC  0xf80 /* lidt operand: u16 limit, u64 base */
+#define PARK_CODE_IDT_ENTRY_DESC 0xf90 /* lidt operand: u16 limit, u64 base */
 #define PARK_GDT_CODE64       0x10  /* same selectors as Linux's boot GDT */
 #define PARK_GDT_DATA         0x18
 
@@ -93,14 +115,18 @@
 #define PARK_CPU_WAKEUPS      0x0c  /* u32, Wakeup commands taken */
 #define PARK_CPU_ARRIVED_TSC  0x10  /* u64, TSC at the last arrival */
 #define PARK_CPU_TESTS        0x18  /* u32, Test commands acknowledged */
+#define PARK_CPU_STACK        0x1c  /* u32 (ABI 2): stack index + 1 in use (0: none) */
 
 #define PARK_STATE_ABSENT     0     /* not (yet) in the loop */
 #define PARK_STATE_PARKED     1     /* spinning on the mailbox */
 #define PARK_STATE_WOKEN      2     /* left through a Wakeup command */
+#define PARK_STATE_STOPPED    3     /* took a machine check: spins off the mailbox */
 
 #define PARK_HOW_INIT_SIPI    1     /* gathered by purgatory's INIT-SIPI-SIPI */
 #define PARK_HOW_MIGRATED     2     /* moved here from another mailbox */
 #define PARK_HOW_RESET_VECTOR 3     /* a kernel sent it here (CPU offline/kexec) */
+#define PARK_HOW_EXCEPTION    4     /* re-entered after an exception; vector << 8 */
+#define PARK_HOW_MACHINE_CHECK 5    /* re-entered after #MC, then stopped */
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
@@ -124,7 +150,7 @@ struct park_cpu {
 	uint32_t wakeups;
 	uint64_t arrived_tsc;
 	uint32_t tests;
-	uint32_t reserved;
+	uint32_t stack;              /* ABI 2: stack index + 1, 0: none (was reserved) */
 };
 
 /* After the 36-byte SDT header of the status table. */
@@ -139,6 +165,13 @@ _Static_assert(PARK_STATUS_BODY + sizeof(struct park_status_body) <= PARK_STATUS
 	       "status head");
 _Static_assert(PARK_CPUS_OFF + PARK_MAX_CPUS * PARK_CPU_SIZE <= PARK_REGION_SIZE,
 	       "per-CPU records fit the region");
+_Static_assert(PARK_CPUS_OFF + PARK_MAX_CPUS * PARK_CPU_SIZE <= PARK_SPARE_OFF &&
+	       PARK_SPARE_OFF + PARK_SPARE_STACKS * 4 <= PARK_STACKS_OFF &&
+	       PARK_STACKS_OFF + PARK_NR_STACKS * PARK_STACK_SIZE <= PARK_REGION_SIZE &&
+	       PARK_STACKS_OFF + PARK_NR_STACKS * PARK_STACK_SIZE > PARK_REGION_SIZE - 4096 &&
+	       PARK_REGION_SIZE % 4096 == 0, "spare owners and stacks fit the region, no spare page");
+_Static_assert(PARK_STACK_SIZE % 16 == 0 && PARK_STACKS_OFF % 16 == 0,
+	       "stack tops 16-byte aligned, as the CPU aligns frames");
 _Static_assert(sizeof(struct park_cpu) == PARK_CPU_SIZE, "park_cpu layout");
 _Static_assert(__builtin_offsetof(struct park_header, nr_cpus) == PARK_HDR_NR_CPUS,
 	       "park_header layout");

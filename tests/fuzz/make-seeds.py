@@ -13,7 +13,7 @@ OUT = "tests/fuzz/corpus"
 
 REGION = 0x3E760000
 FW_MBOX = 0x3F000000
-PARK_REGION_SIZE = 0x12000
+PARK_REGION_SIZE = 0x45000
 
 
 def rd(path):

@@ -393,7 +393,41 @@ static void test_park_region_layout(void **state)
 	assert_int_equal(get_le64(r + PARK_CODE_OFF + PARK_CODE_CR3_5LEVEL), base + PARK_PT_PML5);
 	assert_int_equal(get_le64(r + PARK_CODE_OFF + PARK_CODE_GDT_DESC + 2),
 			 base + PARK_CODE_OFF + PARK_CODE_GDT);
-	assert_memory_equal(r + PARK_CODE_OFF, code, PARK_CODE_CR3_4LEVEL);
+	assert_memory_equal(r + PARK_CODE_OFF, code, PARK_CODE_IDT_LOOP);
+	assert_memory_equal(r + PARK_CODE_OFF + PARK_CODE_IDT_ENTRY + PARK_IDT_GATES * 16,
+			    code + PARK_CODE_IDT_ENTRY + PARK_IDT_GATES * 16,
+			    PARK_CODE_CR3_4LEVEL - PARK_CODE_IDT_ENTRY - PARK_IDT_GATES * 16);
+	/* ABI 2: both IDTs, gates made absolute, 32 vectors each */
+	assert_int_equal(get_le16(r + PARK_CODE_OFF + PARK_CODE_IDT_LOOP_DESC), 32 * 16 - 1);
+	assert_int_equal(get_le64(r + PARK_CODE_OFF + PARK_CODE_IDT_LOOP_DESC + 2),
+			 base + PARK_CODE_OFF + PARK_CODE_IDT_LOOP);
+	assert_int_equal(get_le16(r + PARK_CODE_OFF + PARK_CODE_IDT_ENTRY_DESC), 32 * 16 - 1);
+	assert_int_equal(get_le64(r + PARK_CODE_OFF + PARK_CODE_IDT_ENTRY_DESC + 2),
+			 base + PARK_CODE_OFF + PARK_CODE_IDT_ENTRY);
+	for (unsigned g = 0; g < 2 * PARK_IDT_GATES; g++) {
+		const uint8_t *gate = r + PARK_CODE_OFF + PARK_CODE_IDT_LOOP + g * 16;
+		uint64_t addr = get_le16(gate) | (uint64_t)get_le16(gate + 6) << 16 |
+				(uint64_t)get_le32(gate + 8) << 32;
+
+		assert_int_equal(get_le16(gate + 2), PARK_GDT_CODE64);
+		assert_int_equal(gate[4], 0);    /* IST 0 */
+		assert_int_equal(gate[5], 0x8e); /* present, DPL 0, 64-bit interrupt gate */
+		assert_in_range(addr, base + PARK_CODE_OFF, base + PARK_CODE_OFF + PARK_CODE_TEXT_END - 1);
+		assert_int_equal(addr - base - PARK_CODE_OFF, get_le16(code + PARK_CODE_IDT_LOOP + g * 16));
+	}
+	{	/* the loop's NMI handler (vector 2) is IRETQ: 48 cf */
+		const uint8_t *gate = r + PARK_CODE_OFF + PARK_CODE_IDT_LOOP + 2 * 16;
+		uint64_t nmi = get_le16(gate) | (uint64_t)get_le16(gate + 6) << 16;
+
+		assert_int_equal(r[nmi - base], 0x48);
+		assert_int_equal(r[nmi - base + 1], 0xcf);
+	}
+	/* spare-stack owners free, stacks zero, region ends with the last stack */
+	for (unsigned i = PARK_SPARE_OFF; i < PARK_REGION_SIZE; i++)
+		assert_int_equal(r[i], 0);
+	assert_int_equal(PARK_REGION_SIZE, 0x45000);
+	assert_int_equal(get_le32(r + PARK_HEADER_OFF + 0x0c), PARK_REGION_SIZE);
+	assert_int_equal(get_le32(r + PARK_HEADER_OFF + 0x08), 2);
 	/* identity map: PML5 -> PML4 -> PDPT -> 4 PDs of 2 MiB pages */
 	assert_int_equal(get_le64(r + PARK_PT_PML5), base + PARK_PT_PML4 + 3);
 	assert_int_equal(get_le64(r + PARK_PT_PML4), base + PARK_PT_PDPT + 3);

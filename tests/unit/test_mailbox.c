@@ -140,7 +140,7 @@ static void test_census_held_and_not_nvs(void **state)
 	w->sv.firmware_map.r[1].type = E820_RESERVED;
 	ap_census_take(&w->sv, w->fw_madt, w->fw_len, &w->cpus, 0, &w->census);
 	assert_false(w->census.region_reusable);
-	assert_string_equal(w->census.region_why, "[0x3e760000, 0x3e772000) is not ACPI NVS in "
+	assert_string_equal(w->census.region_why, "[0x3e760000, 0x3e7a5000) is not ACPI NVS in "
 			    "this kernel's memory map");
 	world_free(w);
 }
@@ -347,7 +347,45 @@ static void test_plan_relocates_when_region_unusable(void **state)
 	for (unsigned i = 1; i < 4; i++)
 		assert_int_equal(plan->params.aps[i].action, MPK_AP_MIGRATE);
 	assert_non_null(strstr(plan->ap_desc, "old region not reusable: [0x3e760000, "
-			       "0x3e772000) is not ACPI NVS"));
+			       "0x3e7a5000) is not ACPI NVS"));
+	load_plan_free(plan);
+	free(plan);
+	world_free(w);
+}
+
+/* Issue 10: an ABI 1 region (null IDT in its loop: an NMI there is a
+ * triple fault) is never reused in place; its CPUs migrate into a new ABI 2
+ * region through its own mailbox, and its records (of the old layout) are
+ * not read. */
+static void test_plan_migrates_out_of_abi1_region(void **state)
+{
+	struct world *w = world_new(RELEASE_612, 1, false, (uint32_t[]){ A, W, P, W }, "013");
+	struct mpk_error err = { 0 };
+	struct planner pl;
+	struct load_plan *plan = malloc(sizeof(*plan));
+	uint64_t at = 0;
+
+	(void)state;
+	assert_int_equal(PARK_ABI_VERSION, 2);
+	put_le32(w->sv.mpkp + PARK_STATUS_BODY, 1);
+	w->sv.firmware_map.r[1].end = REGION + 0x12000; /* ABI 1's size */
+	w->sv.firmware_map.r[2].start = REGION + 0x12000;
+	ap_census_take(&w->sv, w->fw_madt, w->fw_len, &w->cpus, 0, &w->census);
+	assert_int_equal(w->census.mailbox, REGION);
+	assert_false(w->census.region_reusable);
+	assert_string_equal(w->census.region_why, "its ABI is 1, this mpkexec's is 2");
+	assert_int_equal(w->census.region, 0);
+	plan_begin(w, &pl, plan);
+	assert_int_equal(ap_mailbox_plan(&w->census, &w->tables, w->fw_madt, w->fw_len, &w->cpus,
+					 0, 1, &pl, plan, &err), 0);
+	assert_true(has_segment(plan, "park region", &at));
+	assert_true(at != REGION);
+	assert_int_equal(plan->params.src_mailbox, REGION);
+	assert_int_equal(plan->params.src_region, 0);
+	for (unsigned i = 1; i < 4; i++)
+		assert_int_equal(plan->params.aps[i].action, MPK_AP_MIGRATE);
+	assert_non_null(strstr(plan->ap_desc, "old region not reusable: its ABI is 1, this "
+			       "mpkexec's is 2"));
 	load_plan_free(plan);
 	free(plan);
 	world_free(w);
@@ -365,7 +403,7 @@ static void test_plan_park_addr_not_ram(void **state)
 	assert_int_equal(ap_mailbox_plan(&w->census, &w->tables, w->fw_madt, w->fw_len, &w->cpus,
 					 REGION + 0x1000, 1, &pl, plan, &err), -1);
 	assert_int_equal(err.exit_code, MPK_EXIT_USAGE);
-	assert_string_equal(err.msg, "--park-addr=0x3e761000: [0x3e761000, 0x3e773000) is not "
+	assert_string_equal(err.msg, "--park-addr=0x3e761000: [0x3e761000, 0x3e7a6000) is not "
 			    "free RAM (firmware's memory map, the running kernel's image or another "
 			    "segment has it); choose free RAM below 4 GiB (mpkexec --plan lists the "
 			    "segments)");
@@ -389,12 +427,12 @@ static void test_plan_park_addr_wraps(void **state)
 					 0xfffffffffffff000ull, 1, &pl, plan, &err), -1);
 	assert_int_equal(err.exit_code, MPK_EXIT_USAGE);
 	assert_string_equal(err.msg, "--park-addr=0xfffffffffffff000: the park region needs "
-			    "0x12000 bytes, 4 KiB aligned, between 1 MiB and 4 GiB");
+			    "0x45000 bytes, 4 KiB aligned, between 1 MiB and 4 GiB");
 	assert_int_equal(plan->nseg, 0);
 	assert_int_equal(ap_mailbox_plan(&w->census, &w->tables, w->fw_madt, w->fw_len, &w->cpus,
 					 0xffffffffffffffffull, 1, &pl, plan, &err), -1);
 	assert_string_equal(err.msg, "--park-addr=0xffffffffffffffff: the park region needs "
-			    "0x12000 bytes, 4 KiB aligned, between 1 MiB and 4 GiB");
+			    "0x45000 bytes, 4 KiB aligned, between 1 MiB and 4 GiB");
 	load_plan_free(plan);
 	free(plan);
 	world_free(w);
@@ -459,6 +497,7 @@ int main(void)
 		cmocka_unit_test(test_plan_in_place),
 		cmocka_unit_test(test_plan_relocate),
 		cmocka_unit_test(test_plan_relocates_when_region_unusable),
+		cmocka_unit_test(test_plan_migrates_out_of_abi1_region),
 		cmocka_unit_test(test_plan_park_addr_not_ram),
 		cmocka_unit_test(test_plan_park_addr_wraps),
 		cmocka_unit_test(test_auto_resolution),

@@ -379,7 +379,7 @@ static void test_park_addr_values(void **state)
 	PARSE_FAILS("--park-addr= -4096: negative", "-l", "K", "--park-addr= -4096");
 	PARSE_FAILS("--park-addr=0x20000800: not page aligned (a multiple of 0x1000",
 		    "-l", "K", "--park-addr=0x20000800");
-	PARSE_FAILS("--park-addr=0xfffffffffffff000: the park region (0x12000 bytes) would "
+	PARSE_FAILS("--park-addr=0xfffffffffffff000: the park region (0x45000 bytes) would "
 		    "end beyond the 64-bit address space", "-l", "K",
 		    "--park-addr=0xfffffffffffff000");
 	PARSE_FAILS("--park-addr=0x10000000000000000: not a nonzero physical address", "-l",

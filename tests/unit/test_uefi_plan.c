@@ -271,15 +271,15 @@ static void test_ovmf_park_addr(void **state)
 		const char *msg;
 	} bad[] = {
 		{ 0xfffffffffffff000ull, "--park-addr=0xfffffffffffff000: the park region needs "
-		  "0x12000 bytes, 4 KiB aligned, between 1 MiB and 4 GiB" },
+		  "0x45000 bytes, 4 KiB aligned, between 1 MiB and 4 GiB" },
 		{ 0xffffffffffffffffull, "--park-addr=0xffffffffffffffff: the park region needs "
-		  "0x12000 bytes, 4 KiB aligned, between 1 MiB and 4 GiB" },
-		{ 0xfffef000ull, "--park-addr=0xfffef000: the park region needs 0x12000 bytes, "
+		  "0x45000 bytes, 4 KiB aligned, between 1 MiB and 4 GiB" },
+		{ 0xfffef000ull, "--park-addr=0xfffef000: the park region needs 0x45000 bytes, "
 		  "4 KiB aligned, between 1 MiB and 4 GiB" },
-		{ 0x2000000ull, "--park-addr=0x2000000: [0x2000000, 0x2012000) is not free RAM "
+		{ 0x2000000ull, "--park-addr=0x2000000: [0x2000000, 0x2045000) is not free RAM "
 		  "(firmware's memory map, the running kernel's image or another segment has "
 		  "it); choose free RAM below 4 GiB (mpkexec --plan lists the segments)" },
-		{ 0x3f76c000ull, "--park-addr=0x3f76c000: [0x3f76c000, 0x3f77e000) is not free "
+		{ 0x3f76c000ull, "--park-addr=0x3f76c000: [0x3f76c000, 0x3f7b1000) is not free "
 		  "RAM (firmware's memory map, the running kernel's image or another segment has "
 		  "it); choose free RAM below 4 GiB (mpkexec --plan lists the segments)" },
 	};

@@ -14,7 +14,7 @@ from harness import json_record
 SCHEMA_PLAN = "mpkexec-plan/1"
 SCHEMA_HANDOFF = "mpkexec-last-handoff/1"
 
-PARK_REGION_SIZE = 0x9000 + 1024 * 32      # include/mpkexec/park-abi.h
+PARK_REGION_SIZE = 0x45000                 # include/mpkexec/park-abi.h (ABI 2)
 PARK_RESET_VECTOR = 0x1000 + 0x20
 
 
