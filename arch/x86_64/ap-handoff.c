@@ -53,7 +53,8 @@ static void describe_crash_cpus(struct load_plan *plan, const struct ap_census *
 	for (unsigned i = 0; i < c->n; i++)
 		ap_account_cpu(plan, c, &c->cpu[i], "park", c->cpu[i].apic_id == bsp ?
 			       "firmware's BSP, never INIT: boots the capture kernel if the "
-			       "crash is on it, else left out (disabled in the MADT)" :
+			       "crash is on it, else left out (disabled in the MADT of a "
+			       "payload before Linux 6.9, which would wait for it)" :
 			       "runs purgatory if the crash is on it, else INIT-SIPI-SIPI -> "
 			       "park region -> mailbox wakeup (disabled in the MADT if it "
 			       "does not arrive)", true);
@@ -357,7 +358,8 @@ int ap_handoff_plan(const struct sysview *sv, const struct load_request *rq,
 					 "kernel: purgatory runs on the crashing CPU, copies the "
 					 "trampoline from %#" PRIx64 " to %#" PRIx64 " first, and "
 					 "never INITs firmware's BSP (APIC ID %u): unless the crash "
-					 "is on it, it is left out and disabled in the MADT",
+					 "is on it, it is left out (disabled in the MADT of a payload "
+					 "before Linux 6.9; a later one refuses it itself)",
 					 p->trampoline_src, p->trampoline, p->bsp_apic_id);
 			describe_crash_cpus(plan, census, p->bsp_apic_id);
 		} else {
