@@ -92,6 +92,25 @@ static volatile uint32_t *park_state(const struct mpk_purgatory_params *p, uint3
 	return park_record_u32(p->park_base, i, PARK_CPU_STATE);
 }
 
+/* A capture kernel's trampoline (MPK_PF_CRASH): its bytes were loaded at
+ * trampoline_src inside the crash region, since the kernel takes no crash
+ * segment below 1 MiB; the page at `trampoline` is RAM of the firmware map
+ * that the crashed kernel never used as general RAM and the dump leaves
+ * out (arch/x86_64/crash-plan.h), so it is ours to overwrite.  Called
+ * before any INIT or SIPI, on the kexec identity map (all RAM: the crash
+ * region and the low 1 MiB), with plain 8-byte stores: no SSE (CR4 has no
+ * OSFXSR here), no string instructions needed. */
+static void trampoline_fetch(const struct mpk_purgatory_params *p)
+{
+	const volatile uint64_t *src = (const volatile uint64_t *)(uintptr_t)p->trampoline_src;
+	volatile uint64_t *dst = (volatile uint64_t *)(uintptr_t)p->trampoline;
+
+	if (!p->trampoline_src)
+		return;
+	for (unsigned i = 0; i < 4096 / 8; i++)
+		dst[i] = src[i];
+}
+
 /* The AP climbs to long mode on the park tables with the same paging depth
  * and EFER as this CPU (CR4.LA57 must match what the park code expects). */
 static void trampoline_setup(const struct mpk_purgatory_params *p)
@@ -114,6 +133,7 @@ void aps_park(const struct mpk_purgatory_params *p, struct mpk_handoff_report *r
 
 	r->strategy = MPK_STRATEGY_PARK;
 	r->tsc_gather_start = rdtsc();
+	trampoline_fetch(p);
 	if (apic_up(&a) < 0) {
 		console_puts("mpkexec purgatory: local APIC globally disabled; cannot gather\n");
 		goto fallback;

@@ -45,6 +45,21 @@ static void describe_cpus(struct load_plan *plan, const struct ap_census *c,
 	}
 }
 
+/* A capture kernel's park handoff: purgatory runs on whichever CPU
+ * crashed; every other CPU but firmware's BSP is gathered. */
+static void describe_crash_cpus(struct load_plan *plan, const struct ap_census *c,
+				uint32_t bsp)
+{
+	for (unsigned i = 0; i < c->n; i++)
+		ap_account_cpu(plan, c, &c->cpu[i], "park", c->cpu[i].apic_id == bsp ?
+			       "firmware's BSP, never INIT: boots the capture kernel if the "
+			       "crash is on it, else left out (disabled in the MADT of a "
+			       "payload before Linux 6.9, which would wait for it)" :
+			       "runs purgatory if the crash is on it, else INIT-SIPI-SIPI -> "
+			       "park region -> mailbox wakeup (disabled in the MADT if it "
+			       "does not arrive)", true);
+}
+
 /* "WHY; TEXT": says up front why auto chose what it chose. */
 static void prepend(char *buf, size_t size, const char *why)
 {
@@ -137,18 +152,31 @@ static void describe_tables(struct load_plan *plan, const struct sysview *sv,
  * (`park_addr`, 0: anywhere) says: that is refused, never a fallback. */
 static int plan_park(const struct acpi_tableset *tables, const uint8_t *fw_madt,
 		     size_t fw_madt_len, const struct madt_cpus *cpus, unsigned version,
-		     uint64_t park_addr, struct planner *pl, struct load_plan *plan, char *why,
-		     size_t whylen, struct mpk_error *hard)
+		     uint64_t park_addr, bool crash, struct planner *pl, struct load_plan *plan,
+		     char *why, size_t whylen, struct mpk_error *hard)
 {
 	struct mpk_purgatory_params *p = &plan->params;
 	struct mpk_error err;
 	uint8_t *madt = NULL, *tramp = NULL;
 	size_t madt_len;
-	uint64_t park_base;
+	uint64_t park_base, tramp_src = 0;
 	uint32_t flags_off[MPK_MAX_APS];
 
 	if (!plan->trampoline) {
-		snprintf(why, whylen, "no free RAM page below 1 MiB for the SIPI trampoline");
+		snprintf(why, whylen, crash ? "no RAM page between 4 KiB and 1 MiB in firmware's "
+			 "memory map for the SIPI trampoline" :
+			 "no free RAM page below 1 MiB for the SIPI trampoline");
+		return -1;
+	}
+	/* A capture kernel: the kernel takes crash segments only inside the
+	 * crash region, so the trampoline's bytes go there and purgatory
+	 * copies them down (purgatory-params.h trampoline_src).  Below 4 GiB:
+	 * purgatory may copy on either identity map it uses. */
+	if (crash && planner_place(pl, &(struct placement_req){ .what = "SIPI trampoline "
+				   "(copied below 1 MiB by purgatory)", .size = 4096,
+				   .align = 4096, .min = SZ_1M, .max = SZ_4G, .top_down = true },
+				   &tramp_src, &err) < 0) {
+		snprintf(why, whylen, "%.480s", err.msg);
 		return -1;
 	}
 	if (handoff_region_place(pl, park_addr, &park_base, hard) < 0) {
@@ -169,14 +197,22 @@ static int plan_park(const struct acpi_tableset *tables, const uint8_t *fw_madt,
 		goto fail;
 	}
 	trampoline_build(tramp, plan->trampoline, park_base, trampoline_blob);
-	plan_add_segment(plan, "SIPI trampoline", tramp, 4096, plan->trampoline, 4096, true,
-			 "real mode -> long mode -> park region (RAM again afterwards)");
+	if (crash)
+		plan_add_segment(plan, "SIPI trampoline", tramp, 4096, tramp_src, 4096, true,
+				 "built for %#" PRIx64 ", copied there by purgatory before the "
+				 "SIPIs (low 1 MiB: RAM with no backup for the capture kernel); "
+				 "real mode -> long mode -> park region", plan->trampoline);
+	else
+		plan_add_segment(plan, "SIPI trampoline", tramp, 4096, plan->trampoline, 4096,
+				 true, "real mode -> long mode -> park region (RAM again "
+				 "afterwards)");
 	plan_own(plan, tramp);
 	plan_own(plan, madt);
 
 	p->flags |= MPK_PF_PARK_APS;
 	p->park_base = park_base;
 	p->trampoline = plan->trampoline;
+	p->trampoline_src = tramp_src;
 	p->gather_timeout_ms = MPK_GATHER_TIMEOUT_MS;
 	for (unsigned i = 0; i < cpus->n; i++)
 		p->aps[i].madt_flags_off = flags_off[i];
@@ -305,8 +341,8 @@ int ap_handoff_plan(const struct sysview *sv, const struct load_request *rq,
 	}
 	if (mode == AP_HANDOFF_PARK && have_fw)
 		park_rc = plan_park(&sv->acpi_tables, fw_madt, fw_madt_len, cpus,
-				    rq->mailbox_version, rq->park_addr, pl, plan, why, sizeof(why),
-				    err);
+				    rq->mailbox_version, rq->park_addr, rq->crash, pl, plan, why,
+				    sizeof(why), err);
 	if (park_rc == -2) {
 		free(cpus);
 		goto out;
@@ -317,8 +353,20 @@ int ap_handoff_plan(const struct sysview *sv, const struct load_request *rq,
 			 "region at %#" PRIx64 "; the next kernel wakes them through the MADT "
 			 "mailbox (version %u, ResetVector %#" PRIx64 ")", plan->park_base,
 			 rq->mailbox_version, park_reset_vector(plan->park_base));
-		describe_cpus(plan, census, "park", "INIT-SIPI-SIPI -> park region -> mailbox "
-			      "wakeup (disabled in the MADT if it does not arrive)");
+		if (rq->crash) {
+			plan_text_append(plan->ap_desc, sizeof(plan->ap_desc), "; a capture "
+					 "kernel: purgatory runs on the crashing CPU, copies the "
+					 "trampoline from %#" PRIx64 " to %#" PRIx64 " first, and "
+					 "never INITs firmware's BSP (APIC ID %u): unless the crash "
+					 "is on it, it is left out (disabled in the MADT of a payload "
+					 "before Linux 6.9; a later one refuses it itself)",
+					 p->trampoline_src, p->trampoline, p->bsp_apic_id);
+			describe_crash_cpus(plan, census, p->bsp_apic_id);
+		} else {
+			describe_cpus(plan, census, "park", "INIT-SIPI-SIPI -> park region -> "
+				      "mailbox wakeup (disabled in the MADT if it does not "
+				      "arrive)");
+		}
 		plan->next_rsdp = plan->acpi.rsdp_addr;
 	} else {
 		p->flags |= MPK_PF_INIT_APS;

@@ -279,7 +279,13 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
 				  err) < 0)
 			goto fail;
 	mode = ap_handoff_resolve(sv, rq->ap_handoff, mode_why, sizeof(mode_why));
-	ap_handoff_place_trampoline(&pl, plan, mode);
+	/* A capture kernel's trampoline page is RAM of the firmware map, no
+	 * segment: purgatory copies it from the crash region (crash-plan.h). */
+	if (rq->crash)
+		plan->trampoline = mode == AP_HANDOFF_PARK ?
+				   crash_trampoline_page(&plan->handed_map) : 0;
+	else
+		ap_handoff_place_trampoline(&pl, plan, mode);
 	/* The rest of the low 1 MiB: firmware data, real-mode code; no segment. */
 	if (planner_avoid(&pl, 0, SZ_1M, err) < 0)
 		goto fail;

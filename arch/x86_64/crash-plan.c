@@ -124,6 +124,25 @@ oom:
 	return mpk_fail(err, MPK_EXIT_INTERNAL, "out of memory");
 }
 
+uint64_t crash_trampoline_page(const struct memmap *handed)
+{
+	uint64_t best = 0;
+
+	for (size_t i = 0; i < handed->n; i++) {
+		const struct mem_range *r = &handed->r[i];
+		uint64_t start = align_up(r->start < 0x1000 ? 0x1000 : r->start, 4096);
+		uint64_t end = (r->end < SZ_1M_ ? r->end : SZ_1M_) & ~(uint64_t)4095;
+
+		/* memmap_set_type may have split RAM around a page marked
+		 * otherwise: every range is checked on its own. */
+		if (r->type != E820_RAM || start >= end)
+			continue;
+		if (end - 4096 > best)
+			best = end - 4096;
+	}
+	return best;
+}
+
 int crash_place_header(struct planner *pl, struct load_plan *plan,
 		       const struct load_request *rq, struct crash_setup *cs,
 		       struct memmap *handed, struct mpk_error *err)

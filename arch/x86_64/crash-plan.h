@@ -47,6 +47,15 @@ int crash_setup_begin(const struct sysview *sv, const struct load_request *rq,
 int crash_handed_map(const struct sysview *sv, struct memmap *handed,
 		     struct mpk_error *err);
 
+/* The park handoff's SIPI trampoline page for a capture kernel: the
+ * highest 4 KiB page between 4 KiB and 1 MiB that `handed` (the capture
+ * kernel's e820, crash_handed_map: firmware's RAM there, less EFI runtime
+ * ranges) calls RAM; 0 if none.  It is no segment (the kernel refuses
+ * crash segments outside the crash region): the bytes go into the region
+ * and purgatory copies them down (purgatory-params.h trampoline_src), which
+ * the low 1 MiB rule above allows. */
+uint64_t crash_trampoline_page(const struct memmap *handed);
+
 /* Places the header (top of the crash range), adds its segment, marks it
  * reserved in `handed`, and makes cs->cmdline. */
 int crash_place_header(struct planner *pl, struct load_plan *plan,

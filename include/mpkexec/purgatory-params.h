@@ -17,7 +17,7 @@
 #endif
 
 #define MPK_PURGATORY_MAGIC    0x4b504d50u /* "PMPK" */
-#define MPK_PURGATORY_VERSION  4u
+#define MPK_PURGATORY_VERSION  5u
 
 /* kexec_load(2) accepts at most 16 segments; purgatory is one of them. */
 #define MPK_MAX_DIGEST_RANGES  16
@@ -97,6 +97,15 @@ struct mpk_purgatory_params {
 	/* Mailbox handoff (MPK_PF_MAILBOX_APS) */
 	uint64_t src_mailbox;    /* the mailbox the APs are in or return to, 0 if none */
 	uint64_t src_region;     /* its park region (per-CPU records), 0 if foreign */
+	/* Park handoff of a capture kernel (MPK_PF_PARK_APS with MPK_PF_CRASH):
+	 * the kernel takes crash-image segments only inside the "Crash kernel"
+	 * range, so the trampoline page's bytes (built for `trampoline`) are
+	 * loaded here, in that range, below 4 GiB; purgatory copies the 4 KiB
+	 * from trampoline_src to trampoline with plain stores before it sends
+	 * any INIT or SIPI.  `trampoline` is then a RAM page of the firmware
+	 * map below 1 MiB that the capture kernel gets as RAM with no backup
+	 * (arch/x86_64/crash-plan.h).  0: the trampoline is itself a segment. */
+	uint64_t trampoline_src;
 	/* Every CPU the MADT lists, boot CPU included, in park-table order. */
 	struct mpk_ap {
 		uint32_t apic_id;

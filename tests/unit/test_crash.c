@@ -27,7 +27,9 @@
 #include "error.h"
 #include "kexec-syscall.h"
 #include "mpkexec/bootparam.h"
+#include "mpkexec/park-abi.h"
 #include "mpkexec/purgatory-params.h"
+#include "park-region.h"
 #include "plan.h"
 #include "purgatory-link.h"
 #include "report.h"
@@ -298,6 +300,108 @@ static void test_crash_plan(void **state)
 			assert_int_equal(m->r[i].type, E820_RESERVED);
 }
 
+static const struct segment *seg_named(const struct load_plan *plan, const char *what)
+{
+	for (unsigned i = 0; i < plan->nseg; i++)
+		if (strcmp(plan->seg[i].what, what) == 0)
+			return &plan->seg[i];
+	fail_msg("no segment \"%s\"", what);
+	return NULL;
+}
+
+static uint32_t type_at(const struct memmap *m, uint64_t a)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (a >= m->r[i].start && a < m->r[i].end)
+			return m->r[i].type;
+	return 0;
+}
+
+/* A firmware-booted running kernel (issue 10, item 3, "otherwise"): auto
+ * parks the capture kernel's APs with INIT-SIPI.  The trampoline's bytes
+ * are a segment inside the crash region, built for a RAM page below 1 MiB
+ * that purgatory copies them to; the park region and the new ACPI tables
+ * lie in the region too, the region as ACPI NVS in the e820.  Before:
+ * "parking impossible (no free RAM page below 1 MiB for the SIPI
+ * trampoline); falling back to --ap-handoff=init". */
+static void test_crash_plan_park(void **state)
+{
+	struct fix *f = *state;
+	struct mpk_error err = { 0 };
+	struct load_request rq = crash_request(f, false);
+	const struct mpk_purgatory_params *p = &f->plan.params;
+	const struct segment *tr, *park, *acpi;
+	uint8_t want[4096];
+	bool digested = false;
+
+	rq.ap_handoff = AP_HANDOFF_AUTO;
+	load_plan_free(&f->plan);
+	assert_int_equal(bzimage_plan(&f->sv, &rq, purgatory_blob, PURG, &f->plan, &err), 0);
+	if (strstr(f->plan.warning, "parking impossible"))
+		fail_msg("%s", f->plan.warning);
+	assert_int_equal(p->flags & (MPK_PF_PARK_APS | MPK_PF_CRASH | MPK_PF_INIT_APS),
+			 MPK_PF_PARK_APS | MPK_PF_CRASH);
+	for (unsigned i = 0; i < f->plan.nseg; i++) {
+		const struct segment *s = &f->plan.seg[i];
+
+		if (s->mem < CRASH_START || s->mem + s->memsz > CRASH_END)
+			fail_msg("%s at %#llx: outside the crash region", s->what,
+				 (unsigned long long)s->mem);
+	}
+	/* the destination: the top page of firmware's RAM 0-0x9fbff */
+	assert_int_equal(p->trampoline, 0x9e000);
+	assert_int_equal(type_at(&f->sv.firmware_map, p->trampoline), E820_RAM);
+	assert_int_equal(type_at(&f->sv.firmware_map, p->trampoline + 4095), E820_RAM);
+	assert_int_equal(type_at(&f->plan.handed_map, p->trampoline), E820_RAM);
+	/* the source: a segment in the region, the page built for 0x9e000 */
+	tr = seg_named(&f->plan, "SIPI trampoline");
+	assert_int_equal(p->trampoline_src, tr->mem);
+	assert_int_equal(tr->bufsz, 4096);
+	assert_true(tr->digest);
+	park = seg_named(&f->plan, "park region");
+	trampoline_build(want, 0x9e000, park->mem, trampoline_blob);
+	assert_memory_equal(tr->buf, want, sizeof(want));
+	for (unsigned i = 0; i < p->nr_ranges; i++)
+		if (p->ranges[i].addr == tr->mem)
+			digested = true;
+	assert_true(digested);
+	/* the park region and the tables: in the region, NVS and ACPI */
+	assert_int_equal(p->park_base, park->mem);
+	assert_int_equal(type_at(&f->plan.handed_map, park->mem), E820_NVS);
+	assert_int_equal(type_at(&f->plan.handed_map, park->mem + PARK_REGION_SIZE - 1),
+			 E820_NVS);
+	acpi = seg_named(&f->plan, "ACPI tables");
+	assert_int_equal(type_at(&f->plan.handed_map, acpi->mem), E820_ACPI);
+	assert_int_equal(p->madt_addr >= acpi->mem && p->madt_addr < acpi->mem + acpi->memsz, 1);
+	/* never INIT firmware's BSP: APIC ID 0, first in q35's MADT */
+	assert_int_equal(p->bsp_apic_id, 0);
+	assert_int_equal(p->nr_aps, 4);
+	assert_int_equal(f->plan.next_rsdp, f->plan.acpi.rsdp_addr);
+	assert_non_null(strstr(f->plan.ap_desc, "copies the trampoline from"));
+	assert_non_null(strstr(f->plan.ap_desc, "never INITs firmware's BSP (APIC ID 0)"));
+}
+
+/* No RAM below 1 MiB in firmware's map: parking falls back to init and
+ * says why (the old text spoke of free RAM, which the crash region never
+ * has there). */
+static void test_crash_plan_park_no_low_ram(void **state)
+{
+	struct fix *f = *state;
+	struct mpk_error err = { 0 };
+	struct load_request rq = crash_request(f, false);
+
+	rq.ap_handoff = AP_HANDOFF_PARK;
+	f->sv.firmware_map.r[0].type = E820_RESERVED; /* 0-0x9fbff */
+	load_plan_free(&f->plan);
+	assert_int_equal(bzimage_plan(&f->sv, &rq, purgatory_blob, PURG, &f->plan, &err), 0);
+	assert_true(f->plan.params.flags & MPK_PF_INIT_APS);
+	assert_false(f->plan.params.flags & MPK_PF_PARK_APS);
+	assert_int_equal(f->plan.params.trampoline_src, 0);
+	assert_non_null(strstr(f->plan.warning, "parking impossible (no RAM page between 4 KiB "
+			       "and 1 MiB in firmware's memory map for the SIPI trampoline); "
+			       "falling back to --ap-handoff=init"));
+}
+
 static void test_crash_plan_hotplug(void **state)
 {
 	struct fix *f = *state;
@@ -420,6 +524,9 @@ int main(void)
 		cmocka_unit_test(test_status_crash_region),
 		cmocka_unit_test_setup_teardown(test_crash_plan, fix_setup, fix_teardown),
 		cmocka_unit_test_setup_teardown(test_crash_plan_hotplug, fix_setup, fix_teardown),
+		cmocka_unit_test_setup_teardown(test_crash_plan_park, fix_setup, fix_teardown),
+		cmocka_unit_test_setup_teardown(test_crash_plan_park_no_low_ram, fix_setup,
+						fix_teardown),
 		cmocka_unit_test_setup_teardown(test_crash_plan_no_reservation, fix_setup,
 						fix_teardown),
 		cmocka_unit_test_setup_teardown(test_crash_plan_too_large, fix_setup,

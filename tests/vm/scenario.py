@@ -310,8 +310,9 @@ def story_test(name, gens, qemu_args=(), firmware=None):
 
 # ---- kdump (issue 10) ------------------------------------------------------
 # The loader of the capture kernel ("LOADER -p"): the crash_test argument,
-# else $MPK_CAPTURE_LOADER, else kexec-tools' kexec until mpkexec -p lands.
-CAPTURE_LOADER_DEFAULT = "kexec"
+# else $MPK_CAPTURE_LOADER, else mpkexec (MPK_CAPTURE_LOADER=kexec runs the
+# same scenarios with kexec-tools: the baseline rows of KDUMP_EXPECT).
+CAPTURE_LOADER_DEFAULT = "mpkexec"
 CRASHKERNEL = "256M"
 # kdump-tools' KDUMP_CMDLINE_APPEND has these next to nr_cpus=1
 CAPTURE_WORDS = ("irqpoll", "reset_devices")
