@@ -6,12 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bzimage-load.h"
-#include "bzimage.h"
 #include "crash-plan.h"
 #include "error.h"
 #include "exec-prepare.h"
 #include "file.h"
+#include "image-types.h"
 #include "kexec-syscall.h"
 #include "mpkexec/bootparam.h"
 #include "options.h"
@@ -60,20 +59,27 @@ static bool host_5level(const char *root)
 }
 
 /* The kernel is read (once, into private memory: see file.h) and its
- * header checked; the initrd is opened and its size checked against the
+ * type chosen from the image-type table (-t, or the first probe that
+ * accepts it); the initrd is opened and its size checked against the
  * kernel's limit before a byte of it is read or digested; with -s it is
  * not read at all (kexec_file_load reads the fd). */
 static int read_inputs(const struct options *o, const struct sysview *sv,
-		       struct load_request *rq, struct mpk_error *err)
+		       struct load_request *rq, const struct image_type **type,
+		       struct mpk_error *err)
 {
 	uint64_t half = system_ram(sv) / 2;
-	struct bzimage bz;
+	struct image_probe_input in;
 
 	if (file_open(o->kernel, "kernel image", &rq->kernel, err) < 0 ||
 	    file_load(&rq->kernel, o->kernel, "kernel image", FILE_INFLATE_GZIP,
-		      MAX_KERNEL_BYTES, err) < 0 ||
-	    bzimage_parse(rq->kernel.data, rq->kernel.size, o->kernel, &bz, err) < 0 ||
-	    bzimage_check_host(&bz, host_5level(o->sysroot), o->kernel, err) < 0)
+		      MAX_KERNEL_BYTES, err) < 0)
+		return -1;
+	in = (struct image_probe_input){
+		.data = rq->kernel.data, .size = rq->kernel.size, .path = o->kernel,
+		.host_5level = host_5level(o->sysroot),
+	};
+	*type = image_type_choose(image_types, image_types_count, o->type, &in, err);
+	if (!*type)
 		return -1;
 	if (!o->initrd)
 		return 0;
@@ -119,6 +125,7 @@ static int do_load(const struct options *o, struct mpk_error *err)
 	};
 	struct sysview sv;
 	struct load_plan plan;
+	const struct image_type *type = NULL;
 	char *cmdline = NULL;
 	const char *shown;
 	int rc = -1;
@@ -137,7 +144,7 @@ static int do_load(const struct options *o, struct mpk_error *err)
 			goto out;
 		}
 	}
-	if (read_inputs(o, &sv, &rq, err) < 0)
+	if (read_inputs(o, &sv, &rq, &type, err) < 0)
 		goto out;
 	cmdline = options_cmdline(o, sv.cmdline);
 	if (!cmdline) {
@@ -149,8 +156,10 @@ static int do_load(const struct options *o, struct mpk_error *err)
 		rc = load_with_file_syscall(&rq, err);
 		goto out;
 	}
-	if (bzimage_plan(&sv, &rq, purgatory_blob,
-			 (size_t)(purgatory_blob_end - purgatory_blob), &plan, err) < 0)
+	/* -l and -p alike: the chosen type plans (with rq.crash, the capture
+	 * kernel's plan: crash-plan.c, called from the type's plan). */
+	if (type->plan(&sv, &rq, purgatory_blob,
+		       (size_t)(purgatory_blob_end - purgatory_blob), &plan, err) < 0)
 		goto out;
 	/* -l accounts for every CPU: where it is and how it gets to the next
 	 * kernel (--plan prints the same inside the whole plan). */
@@ -182,7 +191,9 @@ int main(int argc, char **argv)
 	struct options o;
 	int rc = 0;
 
-	if (options_parse(argc, argv, &o, &err) < 0) {
+	if (options_parse(argc, argv, &o, &err) < 0 ||
+	    (o.type && image_type_check_name(image_types, image_types_count, o.type,
+					     &err) < 0)) {
 		fprintf(stderr, "mpkexec: %s\n", err.msg);
 		return err.exit_code;
 	}

@@ -80,7 +80,8 @@ const char options_usage[] =
 	"      --initrd=FILE        initial ramdisk (alias --ramdisk)\n"
 	"      --append=STR         append STR to the command line (alias --command-line)\n"
 	"      --reuse-cmdline      start from the running kernel's /proc/cmdline\n"
-	"  -t, --type=bzImage       image type (only bzImage for now)\n"
+	"  -t, --type=TYPE          image type, not probed: bzImage (kexec-tools\n"
+	"                           names too: bzImage64)\n"
 	"  -i, --no-checks          skip the digest check of segments in purgatory\n"
 	"      --ap-handoff=MODE    how the secondary CPUs reach the next kernel:\n"
 	"                           auto (default): mailbox on TDX or where CPUs\n"
@@ -265,10 +266,8 @@ int options_parse(int argc, char **argv, struct options *o, struct mpk_error *er
 			break;
 		case 't':
 			o->type_set = true;
-			if (strcmp(optarg, "bzImage") != 0 && strcmp(optarg, "bzImage64") != 0)
-				rc = mpk_fail(err, MPK_EXIT_USAGE,
-					      "--type=%s: unsupported image type; mpkexec loads "
-					      "bzImage kernels", optarg);
+			/* checked against the image-type table (arch code) by main() */
+			o->type = optarg;
 			break;
 		case 'i':
 			o->no_checks = true;

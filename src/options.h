@@ -42,6 +42,7 @@ struct options {
 	bool mailbox_version_set;
 	bool json;                 /* --json: --plan/--status/--last-handoff as JSON */
 	bool type_set;             /* -t given */
+	const char *type;          /* -t TYPE (src/image-types.h), NULL: probe */
 	bool crash;                /* -p: the capture kernel (with -u: unload it) */
 	bool hotplug;              /* --hotplug: KEXEC_UPDATE_ELFCOREHDR */
 };

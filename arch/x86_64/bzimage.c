@@ -187,3 +187,17 @@ int bzimage_check_host(const struct bzimage *bz, bool host_5level, const char *p
 				"running one with no5lvl", path, bz->xloadflags);
 	return 0;
 }
+
+enum image_probe_result bzimage_probe(const struct image_probe_input *in,
+				      struct mpk_error *err)
+{
+	bool signed_hdrs = in->size >= HDR_MIN_END &&
+			   get_le32(in->data + HDR_HEADER) == HDR_MAGIC;
+	struct bzimage bz;
+
+	if (bzimage_parse(in->data, in->size, in->path, &bz, err) < 0)
+		return signed_hdrs ? IMAGE_PROBE_REFUSED : IMAGE_PROBE_NOT_MINE;
+	if (bzimage_check_host(&bz, in->host_5level, in->path, err) < 0)
+		return IMAGE_PROBE_REFUSED;
+	return IMAGE_PROBE_OK;
+}

@@ -9,6 +9,7 @@
 
 #include "bytes.h"
 #include "error.h"
+#include "image-types.h"
 
 struct bzimage {
 	uint16_t version;          /* boot protocol, e.g. 0x020f */
@@ -44,5 +45,13 @@ int bzimage_parse(const uint8_t *image, size_t size, const char *path,
  * the image must have XLF_5LEVEL.  Pure, like bzimage_parse. */
 int bzimage_check_host(const struct bzimage *bz, bool host_5level, const char *path,
 		       struct mpk_error *err);
+
+/* The bzImage entry's probe (arch/x86_64/image-types.c): NOT_MINE without
+ * the "HdrS" signature at 0x202 (ELF files, random bytes, files too short
+ * for a header); with it, bzimage_parse and bzimage_check_host decide, and
+ * their refusal is final (REFUSED): the image is a bzImage, a broken or
+ * unusable one. */
+enum image_probe_result bzimage_probe(const struct image_probe_input *in,
+				      struct mpk_error *err);
 
 #endif
