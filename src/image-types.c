@@ -44,18 +44,16 @@ int image_type_check_name(const struct image_type *table, size_t n, const char *
 			"types are %s", name, known);
 }
 
-/* A probe's message without its "kernel image 'PATH': " prefix. */
+/* A probe's message without its "kernel image 'PATH': " prefix (probes
+ * name the file as every other input error does). */
 static const char *reason(const char *msg, const char *path)
 {
-	char prefix[64];
-	const char *p;
+	static const char prefix[] = "kernel image '";
+	size_t plen = sizeof(prefix) - 1, len = strlen(path);
 
-	snprintf(prefix, sizeof(prefix), "kernel image '");
-	if (strncmp(msg, prefix, strlen(prefix)) != 0)
-		return msg;
-	p = msg + strlen(prefix);
-	if (strncmp(p, path, strlen(path)) == 0 && strncmp(p + strlen(path), "': ", 3) == 0)
-		return p + strlen(path) + 3;
+	if (strncmp(msg, prefix, plen) == 0 && strncmp(msg + plen, path, len) == 0 &&
+	    strncmp(msg + plen + len, "': ", 3) == 0)
+		return msg + plen + len + 3;
 	return msg;
 }
 
