@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,48 +205,41 @@ int memmap_parse_iomem(const char *text, struct memmap *map, struct mpk_error *e
 	return 0;
 }
 
-size_t iomem_find_kernel(const char *text, struct mem_range *out, size_t max)
+/* The ranges of /proc/iomem named `name` (or, with `prefix`, whose name
+ * starts with it), at any depth, as [start, end + 1).  A range ending at
+ * 2^64 - 1 is kept (ending there) only if `top_ok`. */
+static size_t iomem_find(const char *text, const char *name, bool prefix, bool top_ok,
+			 struct mem_range *out, size_t max)
 {
+	size_t nlen = strlen(name), n = 0;
 	char line[256];
-	size_t n = 0;
 
 	while (*text && n < max) {
 		size_t len = strcspn(text, "\n");
 		uint64_t start, end;
-		const char *name;
+		const char *what;
 		unsigned depth;
 
 		snprintf(line, sizeof(line), "%.*s", (int)len, text);
 		text += len + (text[len] == '\n');
-		if (iomem_line(line, &depth, &start, &end, &name) < 0)
+		if (iomem_line(line, &depth, &start, &end, &what) < 0)
 			continue;
-		if (strncmp(name, "Kernel ", 7) != 0 || end == 0)
+		if ((prefix ? strncmp(what, name, nlen) : strcmp(what, name)) != 0 || end == 0 ||
+		    (end == UINT64_MAX && !top_ok))
 			continue;
 		out[n++] = (struct mem_range){ start, end == UINT64_MAX ? end : end + 1, E820_RAM };
 	}
 	return n;
 }
 
+size_t iomem_find_kernel(const char *text, struct mem_range *out, size_t max)
+{
+	return iomem_find(text, "Kernel ", true, true, out, max);
+}
+
 size_t iomem_find_crash(const char *text, struct mem_range *out, size_t max)
 {
-	char line[256];
-	size_t n = 0;
-
-	while (*text && n < max) {
-		size_t len = strcspn(text, "\n");
-		uint64_t start, end;
-		const char *name;
-		unsigned depth;
-
-		snprintf(line, sizeof(line), "%.*s", (int)len, text);
-		text += len + (text[len] == '\n');
-		if (iomem_line(line, &depth, &start, &end, &name) < 0)
-			continue;
-		if (strcmp(name, "Crash kernel") != 0 || end == 0 || end == UINT64_MAX)
-			continue;
-		out[n++] = (struct mem_range){ start, end + 1, E820_RAM };
-	}
-	return n;
+	return iomem_find(text, "Crash kernel", false, false, out, max);
 }
 
 int memmap_set_type(struct memmap *map, uint64_t start, uint64_t end, uint32_t type)
