@@ -39,6 +39,9 @@ struct image_type {
 	int (*plan)(const struct sysview *sv, const struct load_request *rq,
 		    const uint8_t *purgatory_elf, size_t purgatory_len,
 		    struct load_plan *plan, struct mpk_error *err);
+	bool linux_boot;              /* a Linux kernel: -s (kexec_file_load) and -p
+					 take it; other types may be placed at fixed
+					 addresses, so main reads the crash ranges */
 };
 
 /* The architecture's table, in probe order (arch/.../image-types.c). */

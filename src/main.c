@@ -81,6 +81,21 @@ static int read_inputs(const struct options *o, const struct sysview *sv,
 	*type = image_type_choose(image_types, image_types_count, o->type, &in, err);
 	if (!*type)
 		return -1;
+	/* --module="FILE ARGS": the file is the text up to the first space. */
+	for (unsigned i = 0; i < o->nmodule; i++) {
+		struct load_module *m = &rq->module[i];
+		size_t n = strcspn(o->module[i], " ");
+		char *path = strndup(o->module[i], n);
+
+		if (!path)
+			return mpk_fail(err, MPK_EXIT_INTERNAL, "out of memory");
+		m->path = path;
+		m->args = o->module[i];
+		rq->nmodule = i + 1;
+		if (file_read(path, "module", FILE_RAW, half ? (size_t)half : MAX_INITRD_BYTES,
+			      &m->data, err) < 0)
+			return -1;
+	}
 	if (!o->initrd)
 		return 0;
 	if (file_open(o->initrd, "initrd", &rq->initrd, err) < 0)
@@ -122,6 +137,7 @@ static int do_load(const struct options *o, struct mpk_error *err)
 		.serial_port = o->serial_port, .ap_handoff = (enum ap_handoff)o->ap_handoff,
 		.park_addr = o->park_addr, .mailbox_version = o->mailbox_version,
 		.crash = o->crash, .hotplug = o->hotplug,
+		.args_style = o->args_style, .entry_32bit = o->entry_32bit,
 	};
 	struct sysview sv;
 	struct load_plan plan;
@@ -152,6 +168,16 @@ static int do_load(const struct options *o, struct mpk_error *err)
 		goto out;
 	}
 	rq.cmdline = cmdline;
+	if (!type->linux_boot && (o->file_syscall || o->crash)) {
+		mpk_fail(err, MPK_EXIT_USAGE, "%s with a %s image ('%s'): %s; load it with -l",
+			 o->crash ? "-p" : "-s", type->name, o->kernel, o->crash ?
+			 "a capture kernel must be a Linux bzImage" :
+			 "kexec_file_load loads Linux bzImages only");
+		goto out;
+	}
+	/* Payloads at fixed addresses stay out of the "Crash kernel" ranges. */
+	if (!type->linux_boot && !o->crash)
+		sysview_read_crash(o->sysroot, &sv);
 	if (o->file_syscall) {
 		rc = load_with_file_syscall(&rq, err);
 		goto out;
@@ -181,6 +207,10 @@ out:
 	free(cmdline);
 	blob_free(&rq.kernel);
 	blob_free(&rq.initrd);
+	for (unsigned i = 0; i < rq.nmodule; i++) {
+		free((char *)rq.module[i].path);
+		blob_free(&rq.module[i].data);
+	}
 	sysview_free(&sv);
 	return rc;
 }

@@ -25,6 +25,10 @@ enum {
 	OPT_MAILBOX_VERSION,
 	OPT_JSON,
 	OPT_HOTPLUG,
+	OPT_MODULE,
+	OPT_ARGS_LINUX,
+	OPT_ARGS_NONE,
+	OPT_ENTRY_32BIT,
 };
 
 static const struct option long_options[] = {
@@ -53,6 +57,10 @@ static const struct option long_options[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "load-panic", no_argument, NULL, 'p' },
 	{ "hotplug", no_argument, NULL, OPT_HOTPLUG },
+	{ "module", required_argument, NULL, OPT_MODULE },
+	{ "args-linux", no_argument, NULL, OPT_ARGS_LINUX },
+	{ "args-none", no_argument, NULL, OPT_ARGS_NONE },
+	{ "entry-32bit", no_argument, NULL, OPT_ENTRY_32BIT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -80,8 +88,15 @@ const char options_usage[] =
 	"      --initrd=FILE        initial ramdisk (alias --ramdisk)\n"
 	"      --append=STR         append STR to the command line (alias --command-line)\n"
 	"      --reuse-cmdline      start from the running kernel's /proc/cmdline\n"
-	"  -t, --type=TYPE          image type, not probed: bzImage (kexec-tools\n"
-	"                           names too: bzImage64)\n"
+	"  -t, --type=TYPE          image type, not probed: multiboot2, elf,\n"
+	"                           multiboot, bzImage (kexec-tools' names too:\n"
+	"                           multiboot2-x86, elf-x86_64, multiboot-x86,\n"
+	"                           bzImage64)\n"
+	"      --module=\"FILE ARGS\" a multiboot/multiboot2 module and its command\n"
+	"                           line (repeatable, in order)\n"
+	"      --args-linux         ELF: pass Linux boot_params (RSI, ESI for ELF32)\n"
+	"      --args-none          ELF: pass nothing (the default for ELF)\n"
+	"      --entry-32bit        bzImage: start through the 32-bit entry\n"
 	"  -i, --no-checks          skip the digest check of segments in purgatory\n"
 	"      --ap-handoff=MODE    how the secondary CPUs reach the next kernel:\n"
 	"                           auto (default): mailbox on TDX or where CPUs\n"
@@ -264,6 +279,29 @@ int options_parse(int argc, char **argv, struct options *o, struct mpk_error *er
 		case OPT_PLAN:
 			o->plan = true;
 			break;
+		case OPT_MODULE:
+			if (o->nmodule == OPT_MAX_MODULES)
+				rc = mpk_fail(err, MPK_EXIT_USAGE, "--module=%s: more than %d "
+					      "modules; kexec_load takes 16 segments in all",
+					      optarg, OPT_MAX_MODULES);
+			else if (!*optarg || *optarg == ' ')
+				rc = mpk_fail(err, MPK_EXIT_USAGE, "--module=\"%s\": give the "
+					      "file first, then its arguments (--module=\"FILE "
+					      "ARGS\")", optarg);
+			else
+				o->module[o->nmodule++] = optarg;
+			break;
+		case OPT_ARGS_LINUX:
+		case OPT_ARGS_NONE:
+			if (o->args_style && o->args_style != (c == OPT_ARGS_LINUX ?
+							       ARGS_LINUX : ARGS_NONE))
+				rc = mpk_fail(err, MPK_EXIT_USAGE, "--args-linux and --args-none: "
+					      "give one of them");
+			o->args_style = c == OPT_ARGS_LINUX ? ARGS_LINUX : ARGS_NONE;
+			break;
+		case OPT_ENTRY_32BIT:
+			o->entry_32bit = true;
+			break;
 		case 't':
 			o->type_set = true;
 			/* checked against the image-type table (arch code) by main() */
@@ -357,11 +395,19 @@ int options_parse(int argc, char **argv, struct options *o, struct mpk_error *er
 		return mpk_fail(err, MPK_EXIT_USAGE, "%s: needs a kernel image to load",
 				o->crash ? "-p" : "-l");
 	if (o->action != ACTION_LOAD &&
-	    (o->kernel || o->initrd || o->nappend || o->reuse_cmdline || o->plan))
+	    (o->kernel || o->initrd || o->nappend || o->reuse_cmdline || o->plan ||
+	     o->nmodule || o->args_style || o->entry_32bit))
 		return mpk_fail(err, MPK_EXIT_USAGE,
 				"%s: only meaningful with -l", o->kernel ? o->kernel :
 				o->initrd ? "--initrd" : o->nappend ? "--append" :
-				o->reuse_cmdline ? "--reuse-cmdline" : "--plan");
+				o->reuse_cmdline ? "--reuse-cmdline" : o->plan ? "--plan" :
+				o->nmodule ? "--module" : o->args_style ? (o->args_style ==
+				ARGS_LINUX ? "--args-linux" : "--args-none") : "--entry-32bit");
+	if (o->file_syscall && (o->nmodule || o->args_style || o->entry_32bit))
+		return mpk_fail(err, MPK_EXIT_USAGE, "%s with -s: kexec_file_load loads "
+				"bzImage only, through the kernel's own loader",
+				o->nmodule ? "--module" : o->entry_32bit ? "--entry-32bit" :
+				o->args_style == ARGS_LINUX ? "--args-linux" : "--args-none");
 	useless = useless_option(o);
 	if (useless)
 		return mpk_fail(err, MPK_EXIT_USAGE, "%s has no effect with %s%s", useless,

@@ -20,6 +20,16 @@ enum action {
 };
 
 #define OPT_MAX_APPEND 16
+/* --module: kexec_load takes 16 segments; payload, information structure,
+ * purgatory and the AP handoff's (at most 4) leave room for 8. */
+#define OPT_MAX_MODULES 8
+
+/* How an ELF executable is entered (--args-linux / --args-none). */
+enum args_style {
+	ARGS_DEFAULT,    /* the type's own convention */
+	ARGS_LINUX,      /* --args-linux: Linux boot_params in RSI (ELF64) / ESI (ELF32) */
+	ARGS_NONE,       /* --args-none: no arguments at all */
+};
 
 struct options {
 	enum action action;
@@ -45,6 +55,10 @@ struct options {
 	const char *type;          /* -t TYPE (src/image-types.h), NULL: probe */
 	bool crash;                /* -p: the capture kernel (with -u: unload it) */
 	bool hotplug;              /* --hotplug: KEXEC_UPDATE_ELFCOREHDR */
+	const char *module[OPT_MAX_MODULES]; /* --module="FILE ARGS", in order */
+	unsigned nmodule;
+	int args_style;            /* enum args_style: --args-linux / --args-none */
+	bool entry_32bit;          /* --entry-32bit: bzImage through its 32-bit entry */
 };
 
 /* Parses argv (getopt_long; safe to call repeatedly). */

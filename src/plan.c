@@ -10,8 +10,16 @@ struct segment *plan_add_segment(struct load_plan *plan, const char *what,
 				 const uint8_t *buf, uint64_t bufsz, uint64_t mem,
 				 uint64_t memsz, bool digest, const char *detail, ...)
 {
-	struct segment *s = &plan->seg[plan->nseg++];
+	struct segment *s;
 	va_list ap;
+
+	/* kexec_load takes KEXEC_SEGMENT_MAX: the rest is counted, and
+	 * plan_check_limits refuses the plan. */
+	if (plan->nseg == KEXEC_SEGMENT_MAX) {
+		plan->nseg_dropped++;
+		return NULL;
+	}
+	s = &plan->seg[plan->nseg++];
 
 	*s = (struct segment){ .what = what, .buf = buf, .bufsz = bufsz, .mem = mem,
 			       .memsz = (memsz + 4095) & ~(uint64_t)4095, .digest = digest };
@@ -53,6 +61,13 @@ int plan_check_limits(const struct load_plan *plan, uint64_t total_ram,
 		      struct mpk_error *err)
 {
 	uint64_t sum = 0, half = total_ram / 2;
+
+	if (plan->nseg_dropped)
+		return mpk_fail(err, MPK_EXIT_BADINPUT, "%u segments: kexec_load takes at most "
+				"%u (payload, modules, information structure, purgatory and the AP "
+				"handoff's own); give fewer modules or an image with fewer "
+				"PT_LOAD headers", plan->nseg + plan->nseg_dropped,
+				KEXEC_SEGMENT_MAX);
 
 	/* kexec_load(2) refuses (EINVAL) any segment, and the whole image,
 	 * larger than half of RAM: say which one, before the syscall. */

@@ -22,6 +22,13 @@ enum ap_handoff {
 	AP_HANDOFF_MAILBOX,  /* mailboxes only: no INIT/SIPI ever (TDX) */
 };
 
+/* A multiboot module (--module="FILE ARGS"). */
+struct load_module {
+	const char *path;
+	const char *args;            /* its command line: the whole --module text */
+	struct blob data;
+};
+
 /* What the user asked for (options, after files were read). */
 struct load_request {
 	const char *kernel_path;
@@ -37,6 +44,10 @@ struct load_request {
 	unsigned mailbox_version;    /* --mailbox-version: 0 or 1 */
 	bool crash;                  /* -p: a capture kernel (arch/x86_64/crash-plan.c) */
 	bool hotplug;                /* --hotplug: elfcorehdr out of the digest */
+	struct load_module module[8];  /* --module, in order (OPT_MAX_MODULES) */
+	unsigned nmodule;
+	int args_style;              /* enum args_style (options.h) */
+	bool entry_32bit;            /* --entry-32bit */
 };
 
 struct segment {
@@ -68,6 +79,7 @@ struct plan_cpu {
 struct load_plan {
 	struct segment seg[KEXEC_SEGMENT_MAX];
 	unsigned nseg;
+	unsigned nseg_dropped;       /* beyond KEXEC_SEGMENT_MAX: plan_check_limits refuses */
 	uint64_t entry;              /* where the old kernel jumps: purgatory */
 	uint64_t payload_entry;      /* where purgatory jumps */
 	uint64_t payload_rsi;
@@ -95,7 +107,8 @@ struct load_plan {
 	unsigned nowned;
 };
 
-/* Appends a segment (memsz rounded up to pages); `detail` is printf-like. */
+/* Appends a segment (memsz rounded up to pages); `detail` is printf-like.
+ * NULL when the plan is full (counted; plan_check_limits refuses it). */
 __attribute__((format(printf, 8, 9)))
 struct segment *plan_add_segment(struct load_plan *plan, const char *what,
 				 const uint8_t *buf, uint64_t bufsz, uint64_t mem,

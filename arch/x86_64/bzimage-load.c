@@ -16,6 +16,7 @@
 #include "efi-handover.h"
 #include "mpkexec/bootparam.h"
 #include "mpkexec/handoff-report.h"
+#include "payload-plan.h"
 #include "planner.h"
 #include "unaccepted.h"
 
@@ -168,77 +169,29 @@ static uint64_t first_node(uint64_t base, const struct setup_piece *pc, unsigned
 	return 0;
 }
 
-/* EFI runtime ranges (the runtime map the next kernel gets) hold firmware
- * code and data the next kernel calls into: no segment goes there, and the
- * next kernel's e820 shows them reserved, as the running kernel's
- * /proc/iomem does (boot-services ranges it kept are RAM in
- * /sys/firmware/memmap). */
-static int efi_keep_runtime(const struct efi_handover *eh, struct planner *pl,
-			    struct memmap *handed, struct mpk_error *err)
-{
-	struct memmap ram_hit = { NULL, 0 };
-	int rc = 0;
-
-	for (unsigned i = 0; i < eh->n_desc && rc == 0; i++) {
-		const uint8_t *d = eh->memmap + (size_t)i * eh->memdesc_size;
-		uint64_t start = get_le64(d + 8), end = start + (get_le64(d + 24) << 12);
-
-		for (size_t j = 0; j < handed->n && rc == 0; j++) {
-			const struct mem_range *r = &handed->r[j];
-			uint64_t lo = start > r->start ? start : r->start;
-			uint64_t hi = end < r->end ? end : r->end;
-
-			if (r->type == E820_RAM && lo < hi &&
-			    memmap_add(&ram_hit, lo, hi, E820_RESERVED) < 0)
-				rc = mpk_fail(err, MPK_EXIT_INTERNAL, "out of memory");
-		}
-	}
-	/* The planner never uses what the map does not call RAM, so only the
-	 * RAM pieces of runtime ranges need avoiding (a server's runtime map
-	 * has many entries, the planner's taken list a fixed size). */
-	for (size_t k = 0; k < ram_hit.n && rc == 0; k++)
-		if (planner_avoid(pl, ram_hit.r[k].start, ram_hit.r[k].end, err) < 0)
-			rc = -1;
-		else if (memmap_set_type(handed, ram_hit.r[k].start, ram_hit.r[k].end,
-					 E820_RESERVED) < 0)
-			rc = mpk_fail(err, MPK_EXIT_INTERNAL, "out of memory");
-	memmap_free(&ram_hit);
-	return rc;
-}
-
 int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
 		 const uint8_t *purgatory_elf, size_t purgatory_len, struct load_plan *plan,
 		 struct mpk_error *err)
 {
 	struct mpk_purgatory_params *p = &plan->params;
 	struct boot_params_input bpi;
-	struct planner pl;
+	struct payload_ctx ctx = { 0 };
 	struct bzimage bz;
-	uint64_t kmem, kaddr, iaddr = 0, saddr, paddr, setup_size;
+	uint64_t kmem, kaddr, iaddr = 0, saddr, setup_size;
 	const char *cmdline = rq->cmdline;
 	size_t cmdlen = strlen(cmdline);
 	struct crash_setup cs = { 0 };
 	struct setup_piece pieces[SETUP_PIECES_MAX], *report, *efi_map = NULL;
 	unsigned npieces = 0;
-	struct efi_handover eh = { 0 };
+	struct efi_handover *eh = &ctx.eh;
 	uint8_t *e820_ext = NULL;
 	size_t e820_ext_len;
-	enum ap_handoff mode;
-	char mode_why[200], tsc[80] = "";
+	char efi_refused[200];
+	struct payload_entry pe;
 
 	memset(plan, 0, sizeof(*plan));
 	if (bzimage_parse(rq->kernel.data, rq->kernel.size, rq->kernel_path, &bz, err) < 0)
 		return -1;
-	if (efi_handover_read(sv->root, sv->have_boot_params ? sv->boot_params : NULL, &eh,
-			      err) < 0)
-		return -1;
-	if (eh.present && !(bz.xloadflags & XLF_EFI_KEXEC))
-		efi_handover_refuse(&eh, "kernel '%s' does not take EFI runtime state over a "
-				    "kexec (no XLF_EFI_KEXEC in its xloadflags)", rq->kernel_path);
-	snprintf(plan->efi_desc, sizeof(plan->efi_desc), "%s", eh.present ? eh.desc :
-		 eh.why_not);
-	if (unaccepted_check(sv, eh.present ? NULL : eh.why_not, err) < 0)
-		goto fail;
 	if (cmdlen > bz.cmdline_size) {
 		mpk_fail(err, MPK_EXIT_BADINPUT, "command line: %zu bytes, but kernel '%s' accepts "
 			 "at most %u (cmdline_size); shorten --append/--command-line", cmdlen,
@@ -259,40 +212,16 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
 	if (rq->crash && (crash_setup_begin(sv, rq, kmem, &cs, err) < 0 ||
 			  crash_handed_map(sv, &plan->handed_map, err) < 0))
 		goto fail;
-	/* The memory map handed over: firmware's, plus the AP handoff's own
-	 * ranges (ap-handoff.c marks them). */
-	for (size_t i = 0; !rq->crash && i < sv->firmware_map.n; i++)
-		if (memmap_add(&plan->handed_map, sv->firmware_map.r[i].start,
-			       sv->firmware_map.r[i].end, sv->firmware_map.r[i].type) < 0)
-			goto oom;
-
-	planner_init(&pl, rq->crash ? &cs.ram : &sv->firmware_map);
-	/* Page 0: real-mode IVT and BIOS data. */
-	if (planner_avoid(&pl, 0, 0x1000, err) < 0 ||
-	    (eh.present && efi_keep_runtime(&eh, &pl, &plan->handed_map, err) < 0))
-		goto fail;
-	/* The running kernel's image: APs halt inside its text until purgatory
-	 * reaches them, so the segments copied before purgatory runs stay out
-	 * (the trampoline too). */
-	for (unsigned i = 0; i < sv->n_kernel_image; i++)
-		if (planner_avoid(&pl, sv->kernel_image[i].start, sv->kernel_image[i].end,
-				  err) < 0)
-			goto fail;
-	mode = ap_handoff_resolve(sv, rq->ap_handoff, mode_why, sizeof(mode_why));
-	/* A capture kernel's trampoline page is RAM of the firmware map, no
-	 * segment: purgatory copies it from the crash region (crash-plan.h). */
-	if (rq->crash)
-		plan->trampoline = mode == AP_HANDOFF_PARK ?
-				   crash_trampoline_page(&plan->handed_map) : 0;
-	else
-		ap_handoff_place_trampoline(&pl, plan, mode);
-	/* The rest of the low 1 MiB: firmware data, real-mode code; no segment. */
-	if (planner_avoid(&pl, 0, SZ_1M, err) < 0)
+	snprintf(efi_refused, sizeof(efi_refused), "kernel '%s' does not take EFI runtime "
+		 "state over a kexec (no XLF_EFI_KEXEC in its xloadflags)", rq->kernel_path);
+	if (payload_plan_begin(sv, rq, &(struct payload_begin){ .type_name = "bzImage",
+			       .efi_refused = (bz.xloadflags & XLF_EFI_KEXEC) ? NULL :
+			       efi_refused, .cs = &cs }, &ctx, plan, err) < 0)
 		goto fail;
 	/* The ELF core header first, at the top of the crash range: the
 	 * command line names its address. */
 	if (rq->crash) {
-		if (crash_place_header(&pl, plan, rq, &cs, &plan->handed_map, err) < 0)
+		if (crash_place_header(&ctx.pl, plan, rq, &cs, &plan->handed_map, err) < 0)
 			goto crash_fail;
 		cmdline = cs.cmdline;
 		cmdlen = strlen(cmdline);
@@ -307,9 +236,9 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
 			 "%u; elfcorehdr= appended by -p", cmdlen, bz.cmdline_size);
 	}
 
-	if (place_kernel(&pl, &bz, rq->kernel_path, kmem, &kaddr, err) < 0)
+	if (place_kernel(&ctx.pl, &bz, rq->kernel_path, kmem, &kaddr, err) < 0)
 		goto crash_fail;
-	if (rq->initrd_path && place_initrd(&pl, &bz, rq, &iaddr, err) < 0)
+	if (rq->initrd_path && place_initrd(&ctx.pl, &bz, rq, &iaddr, err) < 0)
 		goto crash_fail;
 	plan_add_segment(plan, "kernel", bz.kernel, bz.kernel_size, kaddr, kmem, true,
 			 "%s%s, protected-mode part; memsz = init_size", sv->n_kernel_image ? "" :
@@ -318,7 +247,7 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
 		plan_add_segment(plan, "initrd", rq->initrd.data, rq->initrd.size, iaddr,
 				 rq->initrd.size, true, "%s", rq->initrd_path);
 
-	if (ap_handoff_plan(sv, rq, mode, mode_why, &pl, plan, err) < 0)
+	if (ap_handoff_plan(sv, rq, ctx.mode, ctx.mode_why, &ctx.pl, plan, err) < 0)
 		goto fail;
 	if (!sv->n_kernel_image)
 		warn(plan, "the running kernel's image is unknown (/proc/iomem shows no \"Kernel "
@@ -337,11 +266,11 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
 	if (plan->acpi_snapshot_len)
 		pieces[npieces++] = (struct setup_piece){ .type = MPK_SETUP_ACPI_ROOT, .node = true,
 			.data = plan->acpi_snapshot, .len = plan->acpi_snapshot_len };
-	if (eh.present) {
+	if (eh->present) {
 		pieces[npieces++] = (struct setup_piece){ .type = SETUP_EFI, .node = true,
-			.data = eh.setup_efi, .len = sizeof(eh.setup_efi) };
+			.data = eh->setup_efi, .len = sizeof(eh->setup_efi) };
 		efi_map = &pieces[npieces++];
-		*efi_map = (struct setup_piece){ .data = eh.memmap, .len = eh.memmap_size };
+		*efi_map = (struct setup_piece){ .data = eh->memmap, .len = eh->memmap_size };
 	}
 	/* Entries past the zero page's 128 (UEFI machines, big servers). */
 	e820_ext_len = boot_params_e820_ext_size(&plan->handed_map);
@@ -354,7 +283,7 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
 			.data = e820_ext, .len = e820_ext_len };
 	}
 	setup_size = setup_layout(cmdlen, pieces, npieces);
-	if (planner_place(&pl, &(struct placement_req){ .what = "boot_params", .size = setup_size,
+	if (planner_place(&ctx.pl, &(struct placement_req){ .what = "boot_params", .size = setup_size,
 			  .align = PAGE_SIZE_4K, .min = SZ_1M, .max = SZ_4G, .top_down = true },
 			  &saddr, err) < 0)
 		goto crash_fail;
@@ -373,7 +302,7 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
 	if (boot_params_build(plan->setup_buf, &bpi, err) < 0)
 		goto fail;
 	if (efi_map)
-		efi_handover_put_boot_params(plan->setup_buf, &eh, saddr + efi_map->off);
+		efi_handover_put_boot_params(plan->setup_buf, eh, saddr + efi_map->off);
 	if (plan->next_rsdp)
 		snprintf(plan->rsdp_desc, sizeof(plan->rsdp_desc), "%#" PRIx64 " (%s%s)",
 			 plan->next_rsdp, plan->park_base ? "new tables, see segments" : "from ",
@@ -386,61 +315,26 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
 			 true, "zero page (%zu e820 entries%s), command line, setup_data: handoff "
 			 "report%s%s%s", plan->handed_map.n, e820_ext ? ", beyond 128 in "
 			 "SETUP_E820_EXT" : "", plan->acpi_snapshot_len ? ", firmware MADT" : "",
-			 eh.present ? ", SETUP_EFI, EFI runtime map" : "", e820_ext ?
+			 eh->present ? ", SETUP_EFI, EFI runtime map" : "", e820_ext ?
 			 ", SETUP_E820_EXT" : "");
 
 	/* Purgatory last: its parameters name every other segment. */
-	if (purgatory_open(purgatory_elf, purgatory_len, &plan->purgatory, err) < 0)
-		goto fail;
-	if (planner_place(&pl, &(struct placement_req){ .what = "purgatory",
-			  .size = plan->purgatory.size, .align = plan->purgatory.align,
-			  .min = SZ_1M, .max = SZ_4G, .top_down = true }, &paddr, err) < 0)
-		goto crash_fail;
-	if (purgatory_relocate(&plan->purgatory, paddr, err) < 0)
-		goto fail;
-
-	p->magic = MPK_PURGATORY_MAGIC;
-	p->version = MPK_PURGATORY_VERSION;
-	p->serial_port = rq->serial_port;
-	/* Never on the mailbox path: the console is port I/O. */
-	if (rq->serial_debug && !(p->flags & MPK_PF_MAILBOX_APS))
-		p->flags |= MPK_PF_SERIAL_DEBUG;
-	if (rq->verify)
-		p->flags |= MPK_PF_VERIFY_DIGESTS;
-	if (rq->crash)
-		p->flags |= MPK_PF_CRASH;
-	p->entry = kaddr + BZIMAGE_ENTRY64_OFFSET;
+	pe = (struct payload_entry){ .mode = MPK_ENTRY_LINUX64,
+		.entry = kaddr + BZIMAGE_ENTRY64_OFFSET, .rsi = saddr, .boot_params = saddr,
+		.report_addr = saddr + report->off + SETUP_DATA_HDR,
+		.report_len = (uint32_t)report->len };
 	if (linux_at_least(&bz, 6, 9))
 		p->flags |= MPK_PF_NEXT_REFUSES_BSP;
-	p->entry_rsi = saddr;
-	p->boot_params = saddr;
-	p->report_addr = saddr + report->off + SETUP_DATA_HDR;
-	p->report_len = (uint32_t)report->len;
-	for (unsigned i = 0; i < plan->nseg; i++) {
-		if (!plan->seg[i].digest)
-			continue;
-		p->ranges[p->nr_ranges++] = (struct mpk_digest_range){
-			.addr = plan->seg[i].mem, .len = plan->seg[i].bufsz,
-			.xxh3 = digest_xxh3(plan->seg[i].buf, plan->seg[i].bufsz),
-		};
-	}
-	purgatory_set_params(&plan->purgatory, p);
-	/* The rate purgatory times its AP waits with, said where --plan shows it. */
-	if (p->nr_aps)
-		snprintf(tsc, sizeof(tsc), "; TSC rate %" PRIu64 " MHz%s", p->tsc_khz / 1000,
-			 sv->tsc_note[0] ? " ASSUMED (no usable \"cpu MHz\" in /proc/cpuinfo)" : "");
-	plan_add_segment(plan, "purgatory", plan->purgatory.buf, plan->purgatory.size, paddr,
-			 plan->purgatory.size, false,
-			 "handoff code, its stack, page tables and parameters%s", tsc);
-	/* Half of all System RAM, also for a capture kernel (not of its region). */
-	if (plan_check_limits(plan, rq->crash ? planner_ram_in(&(struct planner){
-			      .map = &sv->firmware_map }, 0, UINT64_MAX) :
-			      planner_ram_in(&pl, 0, UINT64_MAX), err) < 0)
+	switch (payload_plan_finish(sv, rq, &ctx, &pe, purgatory_elf, purgatory_len, plan,
+				    err)) {
+	case 0:
+		break;
+	case PAYLOAD_NO_ROOM:
+		goto crash_fail;
+	default:
 		goto fail;
-	plan->entry = plan->purgatory.entry;
-	plan->payload_entry = p->entry;
-	plan->payload_rsi = saddr;
-	efi_handover_free(&eh);
+	}
+	payload_ctx_free(&ctx);
 	free(e820_ext);
 	crash_setup_free(&cs);
 	return 0;
@@ -452,7 +346,7 @@ crash_fail:
 		crash_no_room(&cs, sv, err);
 fail:
 	crash_setup_free(&cs);
-	efi_handover_free(&eh);
+	payload_ctx_free(&ctx);
 	free(e820_ext);
 	load_plan_free(plan);
 	return -1;

@@ -13,6 +13,6 @@
 static const char *const bzimage_aliases[] = { "bzImage64", NULL };
 
 const struct image_type image_types[] = {
-	{ "bzImage", bzimage_aliases, bzimage_probe, bzimage_plan },
+	{ "bzImage", bzimage_aliases, bzimage_probe, bzimage_plan, .linux_boot = true },
 };
 const size_t image_types_count = sizeof(image_types) / sizeof(image_types[0]);

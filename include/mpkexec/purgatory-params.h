@@ -17,7 +17,7 @@
 #endif
 
 #define MPK_PURGATORY_MAGIC    0x4b504d50u /* "PMPK" */
-#define MPK_PURGATORY_VERSION  5u
+#define MPK_PURGATORY_VERSION  6u
 
 /* kexec_load(2) accepts at most 16 segments; purgatory is one of them. */
 #define MPK_MAX_DIGEST_RANGES  16
@@ -56,6 +56,16 @@
 #define MPK_AP_MIGRATE         2  /* in src_mailbox's loop: Wakeup it into park_base */
 #define MPK_AP_UNREACHABLE     3  /* no mailbox reaches it: disabled in the next MADT */
 #define MPK_NO_RECORD          0xffffffffu
+
+/* How purgatory enters the payload (struct mpk_purgatory_params.entry_mode).
+ * The digest check and the AP handoff run first in every case. */
+#define MPK_ENTRY_LINUX64      0  /* 64-bit, the kexec identity map, RSI = entry_rsi
+				     (Linux's 64-bit boot protocol) */
+#define MPK_ENTRY_64_IDENTITY  1  /* 64-bit, purgatory's identity map of the low
+				     4 GiB, every general register 0 (ELF64 --args-none) */
+#define MPK_ENTRY_32           2  /* 32-bit protected mode, paging off, flat 4 GiB
+				     CS/DS/ES/SS, EAX/EBX/ESI = entry_eax/ebx/esi
+				     (multiboot, multiboot2, bzImage 32-bit entry, ELF32) */
 
 #ifndef __ASSEMBLER__
 /* One loaded segment and the XXH3-64 digest of its bytes. */
@@ -106,6 +116,12 @@ struct mpk_purgatory_params {
 	 * map below 1 MiB that the capture kernel gets as RAM with no backup
 	 * (arch/x86_64/crash-plan.h).  0: the trampoline is itself a segment. */
 	uint64_t trampoline_src;
+	/* The entry convention (MPK_ENTRY_*); for MPK_ENTRY_32 `entry` is below
+	 * 4 GiB and the three registers are loaded as given. */
+	uint32_t entry_mode;
+	uint32_t entry_eax;
+	uint32_t entry_ebx;
+	uint32_t entry_esi;
 	/* Every CPU the MADT lists, boot CPU included, in park-table order. */
 	struct mpk_ap {
 		uint32_t apic_id;

@@ -53,16 +53,16 @@ static const char *const bz_aliases[] = { "bzImage64", NULL };
 /* The fake type first, as the types to come (multiboot2, ELF, multiboot)
  * probe before bzImage. */
 static const struct image_type fake_table[] = {
-	{ "fake", fake_aliases, fake_probe, NULL },
-	{ "bzImage", bz_aliases, bzimage_probe, NULL },
+	{ "fake", fake_aliases, fake_probe, NULL, false },
+	{ "bzImage", bz_aliases, bzimage_probe, NULL, false },
 };
 static const struct image_type any_first[] = {
-	{ "any", NULL, any_probe, NULL },
-	{ "bzImage", bz_aliases, bzimage_probe, NULL },
+	{ "any", NULL, any_probe, NULL, false },
+	{ "bzImage", bz_aliases, bzimage_probe, NULL, false },
 };
 static const struct image_type bz_first[] = {
-	{ "bzImage", bz_aliases, bzimage_probe, NULL },
-	{ "any", NULL, any_probe, NULL },
+	{ "bzImage", bz_aliases, bzimage_probe, NULL, false },
+	{ "any", NULL, any_probe, NULL, false },
 };
 #define N(t) (sizeof(t) / sizeof((t)[0]))
 
