@@ -137,11 +137,13 @@ def fetch_kdump_tools(cache):
     return files if all(os.path.isfile(f) for f in files) else []
 
 
-def prepare(cache=DEFAULT_CACHE, mpkexec_bin=None, keep=4):
+def prepare(cache=DEFAULT_CACHE, mpkexec_bin=None, keep=8, payload_dir=None):
     """Fetch the kernels and build (or reuse) the initramfs for this
     mpkexec binary. The cache key covers every input of the image. A lock
     serialises parallel scenarios (make -j check); only the `keep` most
-    recently used images are kept."""
+    recently used images are kept.  `payload_dir`: its files go into
+    /payloads of this image (payload scenarios, issue 11; the guest does not
+    repack them into later generations)."""
     os.makedirs(cache, exist_ok=True)
     with open(os.path.join(cache, ".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -155,13 +157,15 @@ def prepare(cache=DEFAULT_CACHE, mpkexec_bin=None, keep=4):
                            os.path.join(HERE, "mkinitramfs.sh"),
                            os.path.join(cache, "versions"),
                            pat, shutil.which("makedumpfile") or ""] + kdt +
-                          [os.path.join(cache, "efivarfs-%s.ko" % k) for k in ("6.1", "6.12")])
+                          [os.path.join(cache, "efivarfs-%s.ko" % k) for k in ("6.1", "6.12")] +
+                          sorted(glob.glob(os.path.join(payload_dir, "*")) if payload_dir else []))
         out = os.path.join(cache, "initramfs-%s.cpio.gz" % key)
         if os.path.exists(out):
             os.utime(out)
         else:
             args = ["sh", os.path.join(HERE, "mkinitramfs.sh"), out, cache]
-            subprocess.run(args + [mpk, pat], check=True)
+            subprocess.run(args + [mpk, pat] + ([payload_dir] if payload_dir else []),
+                           check=True)
         old = sorted(glob.glob(os.path.join(cache, "initramfs-*.cpio.gz")),
                      key=os.path.getmtime, reverse=True)[keep:]
         for f in old:

@@ -1,5 +1,5 @@
 #!/bin/sh
-# mkinitramfs.sh OUT.cpio.gz CACHE_DIR [MPKEXEC_BIN [PATTERN_BIN]]
+# mkinitramfs.sh OUT.cpio.gz CACHE_DIR [MPKEXEC_BIN [PATTERN_BIN [PAYLOAD_DIR]]]
 # Build the test initramfs (newc, gzip): busybox-static + applet links, the
 # test /init, both kernels under /kernels (and their efivarfs modules under
 # /lib/modules/RELEASE), mpkexec (if MPKEXEC_BIN exists) and
@@ -7,6 +7,7 @@
 # For the kdump scenarios: Debian's makedumpfile with its libraries (if
 # installed) and /sbin/mpk-pattern (PATTERN_BIN, a static build of
 # tests/vm/mpk-pattern.c; compiled here with gcc -static if not given).
+# Payload scenarios (issue 11): PAYLOAD_DIR's files under /payloads.
 # Needs root (mknod /dev/console: the kernel opens it before /init runs).
 set -eu
 
@@ -14,6 +15,7 @@ OUT=${1:?usage: mkinitramfs.sh OUT.cpio.gz CACHE_DIR [MPKEXEC_BIN]}
 CACHE=${2:?usage: mkinitramfs.sh OUT.cpio.gz CACHE_DIR [MPKEXEC_BIN]}
 MPK=${3:-}
 PAT=${4:-}
+PAYLOADS=${5:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
 BUSYBOX=$(command -v busybox) || { echo "mkinitramfs: busybox not found" >&2; exit 1; }
 KEXEC=/usr/sbin/kexec
@@ -86,6 +88,11 @@ for k in 6.1 6.12; do
 	cp "$CACHE/efivarfs-$k.ko" "$root/lib/modules/$rel/efivarfs.ko"
 done
 cp "$CACHE/versions" "$root/kernels/versions"
+# payload scenarios (issue 11): the files of PAYLOAD_DIR under /payloads
+if [ -n "$PAYLOADS" ]; then
+	mkdir -p "$root/payloads"
+	cp -L "$PAYLOADS"/* "$root/payloads/"
+fi
 cp "$HERE/init" "$root/init"
 chmod 755 "$root/init"
 
