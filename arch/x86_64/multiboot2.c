@@ -114,7 +114,8 @@ static enum image_probe_result parse_tags(const uint8_t *hdr, const char *path,
 		seen(h, "%s%u%s", h->tags_seen[0] ? " " : "", type, optional ? "(opt)" : "");
 		switch (type) {
 		case MB2_HTAG_INFO_REQUEST:
-			h->request_required = !optional;
+			if (!optional)
+				h->request_required = true;
 			seen(h, "[");
 			for (uint32_t o = 8; o + 4 <= size; o += 4) {
 				uint32_t req = get_le32(t + o);
@@ -127,8 +128,10 @@ static enum image_probe_result parse_tags(const uint8_t *hdr, const char *path,
 						 path, req, tag_name(req));
 					return IMAGE_PROBE_REFUSED;
 				}
-				if (h->nrequest < MB2_MAX_REQUESTS)
+				if (h->nrequest < MB2_MAX_REQUESTS) {
+					h->request_req[h->nrequest] = !optional;
 					h->request[h->nrequest++] = req;
+				}
 			}
 			seen(h, "]");
 			break;
@@ -492,10 +495,12 @@ static int piece_cmp(const void *a, const void *b)
 	return x->paddr < y->paddr ? -1 : x->paddr > y->paddr;
 }
 
-static bool requested(const struct mb2_header *h, uint32_t type)
+/* Whether the header asks for information tag `type` (`required`: in a
+ * tag not flagged optional). */
+static bool requested(const struct mb2_header *h, uint32_t type, bool required)
 {
 	for (unsigned i = 0; i < h->nrequest; i++)
-		if (h->request[i] == type)
+		if (h->request[i] == type && (!required || h->request_req[i]))
 			return true;
 	return false;
 }
@@ -703,13 +708,13 @@ int multiboot2_plan(const struct sysview *sv, const struct load_request *rq,
 			       &ctx, plan, err) < 0)
 		goto fail;
 	/* What the header requires and this system cannot give. */
-	if (h.request_required && requested(&h, MB2_TAG_FRAMEBUFFER) && !have_fb) {
+	if (requested(&h, MB2_TAG_FRAMEBUFFER, true) && !have_fb) {
 		mpk_fail(err, MPK_EXIT_UNAVAILABLE, "kernel image '%s': its multiboot2 header "
 			 "requires information tag 8 (framebuffer info), but the running kernel "
 			 "has no linear framebuffer to hand over (screen_info)", rq->kernel_path);
 		goto fail;
 	}
-	if (h.request_required && requested(&h, MB2_TAG_EFI64) && !ctx.eh.present) {
+	if (requested(&h, MB2_TAG_EFI64, true) && !ctx.eh.present) {
 		mpk_fail(err, MPK_EXIT_UNAVAILABLE, "kernel image '%s': its multiboot2 header "
 			 "requires information tag 12 (EFI 64-bit system table): %s",
 			 rq->kernel_path, ctx.eh.why_not);
@@ -814,8 +819,8 @@ int multiboot2_plan(const struct sysview *sv, const struct load_request *rq,
 			goto fail;
 		}
 	}
-	if (h.request_required && !rsdp && (requested(&h, MB2_TAG_ACPI_NEW) ||
-					    requested(&h, MB2_TAG_ACPI_OLD))) {
+	if (!rsdp && (requested(&h, MB2_TAG_ACPI_NEW, true) ||
+		      requested(&h, MB2_TAG_ACPI_OLD, true))) {
 		mpk_fail(err, MPK_EXIT_UNAVAILABLE, "kernel image '%s': its multiboot2 header "
 			 "requires an ACPI RSDP tag, but no ACPI tables can be built here: %s",
 			 rq->kernel_path, why);
@@ -835,10 +840,11 @@ int multiboot2_plan(const struct sysview *sv, const struct load_request *rq,
 	in = (struct mb2_info_input){
 		.cmdline = cmdline, .loader_name = MB2_LOADER_NAME, .module = mods,
 		.nmodule = rq->nmodule, .map = &plan->handed_map, .rsdp = rsdp,
-		.rsdp_len = rsdp ? ACPI_RSDP_LEN : 0, .acpi_old = requested(&h, MB2_TAG_ACPI_OLD),
+		.rsdp_len = rsdp ? ACPI_RSDP_LEN : 0,
+		.acpi_old = requested(&h, MB2_TAG_ACPI_OLD, false),
 		.efi64 = ctx.eh.present, .efi64_systab = ctx.eh.systab,
 		.fb = have_fb ? &fb : NULL,
-		.load_base = h.relocatable || requested(&h, MB2_TAG_LOAD_BASE),
+		.load_base = h.relocatable || requested(&h, MB2_TAG_LOAD_BASE, false),
 		.load_base_addr = (uint32_t)(pc[0].paddr + delta),
 	};
 	isize = mb2_info_size(&in);

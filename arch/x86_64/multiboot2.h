@@ -65,9 +65,10 @@ struct mb2_header {
 	uint32_t header_length;
 	char tags_seen[200];           /* "1 6 10(optional) ...", for --plan */
 
-	uint32_t request[MB2_MAX_REQUESTS]; /* information request tag */
+	uint32_t request[MB2_MAX_REQUESTS]; /* information request tag(s) */
+	bool request_req[MB2_MAX_REQUESTS]; /* that one's tag is required */
 	unsigned nrequest;
-	bool request_required;
+	bool request_required;         /* some information request tag is required */
 
 	bool have_address;             /* address tag (a.out kludge) */
 	uint32_t header_addr, load_addr, load_end_addr, bss_end_addr;
