@@ -71,7 +71,7 @@ static int read_inputs(const struct options *o, const struct sysview *sv,
 	struct image_probe_input in;
 
 	if (file_open(o->kernel, "kernel image", &rq->kernel, err) < 0 ||
-	    file_load(&rq->kernel, o->kernel, "kernel image", FILE_INFLATE_GZIP,
+	    file_load(&rq->kernel, o->kernel, "kernel image", FILE_INFLATE,
 		      MAX_KERNEL_BYTES, err) < 0)
 		return -1;
 	in = (struct image_probe_input){
