@@ -134,10 +134,10 @@ static int do_load(const struct options *o, struct mpk_error *err)
 	struct load_request rq = {
 		.kernel_path = o->kernel, .initrd_path = o->initrd,
 		.verify = !o->no_checks, .serial_debug = o->serial_debug,
-		.serial_port = o->serial_port, .ap_handoff = (enum ap_handoff)o->ap_handoff,
-		.park_addr = o->park_addr, .mailbox_version = o->mailbox_version,
+		.serial_port = o->serial_port, .ap_handoff = (enum ap_handoff)o->arch.ap_handoff,
+		.park_addr = o->arch.park_addr, .mailbox_version = o->arch.mailbox_version,
 		.crash = o->crash, .hotplug = o->hotplug,
-		.args_style = o->args_style, .entry_32bit = o->entry_32bit,
+		.args_style = o->args_style, .entry_32bit = o->arch.entry_32bit,
 	};
 	struct sysview sv;
 	struct load_plan plan;
@@ -229,7 +229,7 @@ int main(int argc, char **argv)
 	}
 	switch (o.action) {
 	case ACTION_HELP:
-		fputs(options_usage, stdout);
+		options_print_usage(stdout);
 		return 0;
 	case ACTION_VERSION:
 		printf("mpkexec %s\n", PACKAGE_VERSION);
