@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch.h"
 #include "crash-plan.h"
 #include "error.h"
 #include "exec-prepare.h"
@@ -45,19 +46,6 @@ static uint64_t crash_region_bytes(const struct sysview *sv)
 	return total;
 }
 
-/* Whether the running kernel uses 5-level paging: Linux clears "la57" from
- * the cpuinfo flags unless it runs with it (no5lvl, 4-level build, no CPU
- * support). */
-static bool host_5level(const char *root)
-{
-	size_t len;
-	uint8_t *text = sysview_slurp(root, "/proc/cpuinfo", &len);
-	bool la57 = text && cpuinfo_has_flag((char *)text, "la57");
-
-	free(text);
-	return la57;
-}
-
 /* The kernel is read (once, into private memory: see file.h) and its
  * type chosen from the image-type table (-t, or the first probe that
  * accepts it); the initrd is opened and its size checked against the
@@ -76,8 +64,8 @@ static int read_inputs(const struct options *o, const struct sysview *sv,
 		return -1;
 	in = (struct image_probe_input){
 		.data = rq->kernel.data, .size = rq->kernel.size, .path = o->kernel,
-		.host_5level = host_5level(o->sysroot),
 	};
+	arch_probe_facts(o->sysroot, &in.arch);
 	*type = image_type_choose(image_types, image_types_count, o->type, &in, err);
 	if (!*type)
 		return -1;

@@ -124,8 +124,7 @@ int arch_options_check(const struct arch_options *ao, const struct arch_options_
 	if (ctx->file_syscall && ao->entry_32bit)
 		return mpk_fail(err, MPK_EXIT_USAGE, "--entry-32bit with -s: kexec_file_load "
 				"loads bzImage only, through the kernel's own loader");
-	if ((ao->ap_handoff_set || ao->park_addr || ao->mailbox_version_set) &&
-	    (!ctx->load || ctx->file_syscall))
+	if (arch_options_given(ao) && (!ctx->load || ctx->file_syscall))
 		return mpk_fail(err, MPK_EXIT_USAGE, "%s: only meaningful with -l (and not "
 				"with -s)", arch_options_given(ao));
 	if ((ao->park_addr || ao->mailbox_version_set) && ao->ap_handoff == AP_HANDOFF_INIT)

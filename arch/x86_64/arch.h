@@ -6,6 +6,7 @@
 #ifndef MPKEXEC_ARCH_H
 #define MPKEXEC_ARCH_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "mpkexec/kexec-abi.h"
@@ -28,5 +29,14 @@ enum arch_reloc_result {
  * field's own (load) address. */
 enum arch_reloc_result arch_reloc_apply(unsigned type, uint8_t *loc, uint64_t sa,
 					uint64_t p);
+
+/* Facts about the running system an image probe may need
+ * (struct image_probe_input.arch), read once by arch_probe_facts. */
+struct arch_probe_facts {
+	bool host_5level;          /* the running kernel uses 5-level paging */
+};
+
+/* Fills `f` from the system under `root` ("" for this one). */
+void arch_probe_facts(const char *root, struct arch_probe_facts *f);
 
 #endif
