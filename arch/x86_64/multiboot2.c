@@ -780,6 +780,17 @@ int multiboot2_plan(const struct sysview *sv, const struct load_request *rq,
 	if (ap_handoff_plan(sv, rq, ctx.mode, ctx.mode_why, &ctx.pl, plan, err) < 0)
 		goto fail;
 
+	/* The parked CPUs run in the park region until the payload sends them
+	 * INIT or wakes them.  The multiboot2 mmap says ACPI NVS there, but a
+	 * payload that asks the BIOS for its memory map instead (Xen does,
+	 * unless given no-real-mode) sees RAM and may overwrite it first. */
+	if ((plan->params.flags & MPK_PF_PARK_APS) && !ctx.eh.present)
+		plan_text_append(plan->warning, sizeof(plan->warning), "%sthe parked CPUs run "
+				 "in the park region at %#" PRIx64 " (ACPI NVS in the multiboot2 "
+				 "memory map); a payload that takes the BIOS memory map instead "
+				 "(Xen without no-real-mode) may overwrite it: give such a payload "
+				 "--ap-handoff=init", plan->warning[0] ? "; " : "", plan->park_base);
+
 	/* Modules: page-aligned, above the image, below 4 GiB. */
 	for (unsigned i = 0; i < rq->nmodule; i++) {
 		const struct load_module *m = &rq->module[i];

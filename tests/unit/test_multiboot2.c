@@ -636,6 +636,11 @@ static void test_plan_xen_park(void **state)
 	ib = check_xen_plan(f);
 	assert_true(f->plan.params.flags & MPK_PF_PARK_APS);
 	assert_int_equal(f->plan.params.nr_aps, 4);
+	/* BIOS: the payload may take the BIOS memory map over the mmap tag. */
+	assert_true(strstr(f->plan.warning, "(ACPI NVS in the multiboot2 memory map); a "
+			   "payload that takes the BIOS memory map instead (Xen without "
+			   "no-real-mode) may overwrite it: give such a payload "
+			   "--ap-handoff=init"));
 	park = seg(&f->plan, "park region", 0);
 	acpi = seg(&f->plan, "ACPI tables", 0);
 	assert_non_null(park);
@@ -685,6 +690,7 @@ static void test_plan_xen_init(void **state)
 	ib = check_xen_plan(f);
 	assert_true(f->plan.params.flags & MPK_PF_INIT_APS);
 	assert_null(seg(&f->plan, "park region", 0));
+	assert_null(strstr(f->plan.warning, "park region"));
 	assert_null(f->plan.acpi.buf);
 	/* A copy of firmware's tables, its MADT unchanged, for the RSDP tag. */
 	acpi = seg(&f->plan, "ACPI tables", 0);
