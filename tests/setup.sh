@@ -28,6 +28,15 @@ if ! apt-cache show memtest86+ >/dev/null 2>&1; then
 		echo "setup: memtest86+ is not in the package index; tests/vm/memtest-*.test will fail" >&2
 fi
 
+# issue 11: Xen 4.17 for tests/vm/xen-mb2*.test, which download Debian's
+# xen-hypervisor-4.17-amd64 into the VM cache themselves (apt-get download,
+# never installed); here only a check that the package index knows it.
+if ! apt-cache show xen-hypervisor-4.17-amd64 >/dev/null 2>&1; then
+	apt-get update -q >/dev/null
+	apt-cache show xen-hypervisor-4.17-amd64 >/dev/null 2>&1 ||
+		echo "setup: xen-hypervisor-4.17-amd64 is not in the package index; tests/vm/xen-mb2*.test will fail" >&2
+fi
+
 cd "$top"
 [ -x configure ] || autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
 [ -f Makefile ] || ./configure -q
