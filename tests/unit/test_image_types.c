@@ -178,25 +178,28 @@ static void test_refused_is_final(void **state)
 	free(img);
 }
 
-/* The x86_64 table: bzImage, by our name and kexec-tools'. */
+/* The x86_64 table: multiboot2 first, bzImage last (the fallback), by our
+ * names and kexec-tools'. */
 static void test_x86_table(void **state)
 {
+	const struct image_type *bz = &image_types[image_types_count - 1];
 	struct mpk_error err = { 0 };
 
 	(void)state;
-	assert_int_equal(image_types_count, 1);
-	assert_string_equal(image_types[0].name, "bzImage");
-	assert_non_null(image_types[0].plan);
-	assert_ptr_equal(image_type_find(image_types, image_types_count, "bzImage"),
+	assert_int_equal(image_types_count, 2);
+	assert_string_equal(image_types[0].name, "multiboot2");
+	assert_ptr_equal(image_type_find(image_types, image_types_count, "multiboot2-x86"),
 			 &image_types[0]);
-	assert_ptr_equal(image_type_find(image_types, image_types_count, "bzImage64"),
-			 &image_types[0]);
+	assert_string_equal(bz->name, "bzImage");
+	assert_non_null(bz->plan);
+	assert_ptr_equal(image_type_find(image_types, image_types_count, "bzImage"), bz);
+	assert_ptr_equal(image_type_find(image_types, image_types_count, "bzImage64"), bz);
 	assert_null(image_type_find(image_types, image_types_count, "bzimage"));
 	assert_int_equal(image_type_check_name(image_types, image_types_count,
-					       "multiboot2-x86", &err), -1);
+					       "nbi-x86", &err), -1);
 	assert_int_equal(err.exit_code, MPK_EXIT_USAGE);
-	assert_msg_eq(err, "--type=multiboot2-x86: unknown image type; the known types are "
-		      "bzImage (kexec-tools: bzImage64)");
+	assert_msg_eq(err, "--type=nbi-x86: unknown image type; the known types are "
+		      "multiboot2 (kexec-tools: multiboot2-x86), bzImage (kexec-tools: bzImage64)");
 }
 
 int main(void)
