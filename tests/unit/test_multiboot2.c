@@ -17,6 +17,7 @@
 
 #include "acpi-fixture.h"
 #include "bytes.h"
+#include "efi-handover.h"
 #include "error.h"
 #include "image-types.h"
 #include "mpkexec/bootparam.h"
@@ -857,6 +858,54 @@ static void test_plan_refusals(void **state)
 	}
 }
 
+/* On UEFI (fixtures/ovmf-sysroot): the EFI64 tag carries the system table
+ * EFI hands over, the framebuffer tag the running kernel's GOP mode
+ * (screen_info: EFI, 1280x800 at 0xc0000000); no BIOS-map warning. */
+static void test_plan_xen_uefi(void **state)
+{
+	struct mpk_error err = { 0 };
+	struct sysview sv;
+	struct load_plan plan;
+	struct efi_handover eh;
+	struct mb2_fb fb;
+	uint8_t *xen = xen_image();
+	struct load_request rq = {
+		.kernel_path = "xen.gz", .kernel = { .data = xen, .size = XEN_SIZE },
+		.cmdline = "", .verify = true, .ap_handoff = AP_HANDOFF_PARK,
+	};
+	const struct segment *info;
+	const uint8_t *t;
+
+	(void)state;
+	memset(&plan, 0, sizeof(plan));
+	assert_int_equal(sysview_read(FIXTURES "/ovmf-sysroot", &sv, &err), 0);
+	assert_int_equal(efi_handover_read(sv.root, sv.boot_params, &eh, &err), 0);
+	assert_true(eh.present);
+	assert_true(mb2_fb_from_screen_info(sv.boot_params, &fb));
+	if (multiboot2_plan(&sv, &rq, purgatory_blob, PURG, &plan, &err) < 0)
+		fail_msg("plan: %s", err.msg);
+	info = seg(&plan, "multiboot2 information", 0);
+	assert_non_null(info);
+	t = info_tag(info->buf, MB2_TAG_EFI64);
+	assert_non_null(t);
+	assert_int_equal(get_le32(t + 4), 16);
+	assert_int_equal(get_le64(t + 8), eh.systab);
+	t = info_tag(info->buf, MB2_TAG_FRAMEBUFFER);
+	assert_non_null(t);
+	assert_int_equal(get_le64(t + 8), 0xc0000000);
+	assert_int_equal(get_le32(t + 20), 1280);
+	assert_int_equal(get_le32(t + 24), 800);
+	assert_int_equal(get_le32(t + 16), fb.pitch);
+	assert_int_equal(t[28], fb.bpp);
+	assert_int_equal(t[29], 1);
+	assert_non_null(info_tag(info->buf, MB2_TAG_ACPI_NEW));
+	assert_null(strstr(plan.warning, "BIOS memory map"));
+	load_plan_free(&plan);
+	efi_handover_free(&eh);
+	sysview_free(&sv);
+	free(xen);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -870,6 +919,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_plan_xen_park, fix_setup, fix_teardown),
 		cmocka_unit_test_setup_teardown(test_plan_xen_init, fix_setup, fix_teardown),
 		cmocka_unit_test_setup_teardown(test_plan_aout, fix_setup, fix_teardown),
+		cmocka_unit_test(test_plan_xen_uefi),
 		cmocka_unit_test_setup_teardown(test_plan_refusals, fix_setup, fix_teardown),
 	};
 
