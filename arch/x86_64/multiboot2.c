@@ -821,6 +821,12 @@ int multiboot2_plan(const struct sysview *sv, const struct load_request *rq,
 			snprintf(plan->rsdp_desc, sizeof(plan->rsdp_desc), "%#" PRIx64 " (a copy "
 				 "of firmware's tables, MADT unchanged), in the multiboot2 ACPI "
 				 "tag", own_acpi.rsdp_addr);
+			snprintf(plan->acpi_desc, sizeof(plan->acpi_desc), "new set at %#" PRIx64
+				 " for the multiboot2 ACPI tag: copies of %u tables from "
+				 "/sys/firmware/acpi/tables and of firmware's MADT, unchanged (%s); "
+				 "DSDT and FACS stay where the FADT names them", own_acpi.rsdp_addr,
+				 own_acpi.ncopied, sv->acpi_snapshot ? "from the previous handoff" :
+				 "/sys/firmware/acpi/tables/APIC");
 			break;
 		case 1:
 			plan_text_append(plan->rsdp_desc, sizeof(plan->rsdp_desc), "no ACPI tag "

@@ -715,6 +715,9 @@ static void test_plan_xen_init(void **state)
 		assert_memory_equal(madt, f->sv.madt, f->sv.madt_len);
 	}
 	assert_true(strstr(f->plan.rsdp_desc, "a copy of firmware's tables, MADT unchanged"));
+	assert_true(strstr(f->plan.acpi_desc, "for the multiboot2 ACPI tag: copies of 4 tables "
+			   "from /sys/firmware/acpi/tables and of firmware's MADT, unchanged "
+			   "(/sys/firmware/acpi/tables/APIC)"));
 }
 
 /* An a.out-kludge image (address + entry tags) loading at `at`. */
