@@ -9,10 +9,16 @@
 
 #include "bzimage-load.h"
 #include "bzimage.h"
+#include "elf-exec-load.h"
+#include "multiboot.h"
 
+static const char *const elf_aliases[] = { "elf-x86_64", "elf-x86", NULL };
+static const char *const multiboot_aliases[] = { "multiboot-x86", NULL };
 static const char *const bzimage_aliases[] = { "bzImage64", NULL };
 
 const struct image_type image_types[] = {
+	{ "elf", elf_aliases, elf_image_probe, elf_image_plan, .linux_boot = false },
+	{ "multiboot", multiboot_aliases, multiboot_probe, multiboot_plan, .linux_boot = false },
 	{ "bzImage", bzimage_aliases, bzimage_probe, bzimage_plan, .linux_boot = true },
 };
 const size_t image_types_count = sizeof(image_types) / sizeof(image_types[0]);
