@@ -49,6 +49,15 @@ int elf_exec_parse(const uint8_t *data, size_t size, const char *path, bool any_
 			 "program headers (%s)", path, elf_errmsg(-1));
 		goto out;
 	}
+	/* libelf reports no program headers, rather than an error, when the
+	 * table lies past the end of the file. */
+	if (eh.e_phnum && eh.e_phnum != PN_XNUM && (eh.e_phoff > size ||
+	    (uint64_t)eh.e_phnum * eh.e_phentsize > size - eh.e_phoff)) {
+		mpk_fail(err, MPK_EXIT_BADINPUT, "ELF image '%s': %u program headers at offset "
+			 "%#" PRIx64 " lie past the end of the file (%zu bytes); the file is "
+			 "truncated", path, eh.e_phnum, (uint64_t)eh.e_phoff, size);
+		goto out;
+	}
 	out->elfclass = eh.e_ident[EI_CLASS] == ELFCLASS64 ? 64 : 32;
 	out->machine = eh.e_machine;
 	out->entry = eh.e_entry;
