@@ -116,7 +116,7 @@ static void test_probe_real(void **state)
 	 * multiboot type's */
 	assert_int_equal(probe(grub, ng, &err), IMAGE_PROBE_NOT_MINE);
 	assert_msg_eq(err, "kernel image '/k': an ELF executable with a multiboot header at "
-		      "offset 0x14c: the multiboot type loads it");
+		      "offset 0x158: the multiboot type loads it");
 	/* the table: ELF to "elf", GRUB to "multiboot", by name and alias */
 	in.data = e64;
 	in.size = n64;
@@ -134,7 +134,7 @@ static void test_probe_real(void **state)
 					      &err)->name, "multiboot");
 	assert_null(image_type_choose(image_types, image_types_count, "elf", &in, &err));
 	assert_msg_eq(err, "kernel image '/k': not a elf (-t elf): an ELF executable with a "
-		      "multiboot header at offset 0x14c: the multiboot type loads it");
+		      "multiboot header at offset 0x158: the multiboot type loads it");
 	free(e64);
 	free(e32);
 	free(grub);

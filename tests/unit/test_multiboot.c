@@ -193,7 +193,7 @@ static void test_grub_image(void **state)
 
 	(void)state;
 	assert_int_equal(mb1_image_parse(img, n, "/k", &m, &err), IMAGE_PROBE_OK);
-	assert_int_equal(m.h.offset, 0x14c);
+	assert_int_equal(m.h.offset, 0x158);
 	assert_int_equal(m.h.flags, 0x2);
 	assert_false(m.h.aout);
 	assert_int_equal(m.elfclass, 32);
@@ -434,7 +434,7 @@ static void test_plan_grub_modules(void **state)
 	assert_int_equal(plan.params.entry, 0x9000);
 	assert_int_equal(plan.params.entry_eax, MB1_BOOTLOADER_MAGIC);
 	assert_int_equal(plan.params.entry_ebx, info->mem);
-	assert_non_null(strstr(plan.image_desc, "multiboot (v1) kernel, header at 0x14c, flags "
+	assert_non_null(strstr(plan.image_desc, "multiboot (v1) kernel, header at 0x158, flags "
 			       "0x2, ELF32 with 2 PT_LOADs at 0x9000-0x10"));
 	assert_non_null(strstr(plan.image_desc, "; entry 0x9000: 32-bit protected mode, EAX = "
 			       "0x2BADB002, EBX = multiboot information"));
