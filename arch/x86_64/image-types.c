@@ -2,9 +2,8 @@
  * its probe and plan, and one line here.  The order is kexec-tools': a
  * multiboot2 header, then an ELF executable, then a multiboot header, then
  * bzImage last (the fallback: its message is the one shown when nothing
- * accepts the image).  Still to come, in that order before bzImage:
- *   multiboot2 ("multiboot2-x86"), elf ("elf-x86_64"), multiboot
- *   ("multiboot-x86"). */
+ * accepts the image).  The ELF probe declines an ELF with a multiboot
+ * header (elf-exec-load.h), so such a kernel reaches multiboot. */
 #include "image-types.h"
 
 #include "bzimage-load.h"
