@@ -1,12 +1,12 @@
 /* libFuzzer target: an ELF executable as the elf, multiboot and multiboot2
  * image types read it (elf_exec_parse, src/elf-exec.c, over libelf), for
- * x86 only and for any machine.  Invariants that abort():
+ * the architecture's machines and for any machine.  Invariants that abort():
  *   - success: 32 or 64 bits; 1..ELF_EXEC_MAX_LOAD PT_LOADs, each with
  *     0 < memsz, filesz <= memsz, its file bytes inside the input, no wrap
  *     of paddr + memsz; no two overlap physically; [lowest, highest) is
  *     exactly their span; entry_paddr is e_entry translated through the
- *     PT_LOAD whose virtual range holds it, else e_entry; x86 only: the
- *     machine is EM_386 or EM_X86_64; any-machine success is implied by
+ *     PT_LOAD whose virtual range holds it, else e_entry; unless any
+ *     machine: one of elf_exec_machines[] (EM_386, EM_X86_64); any-machine success is implied by
  *     x86 success;
  *   - failure: exit code 65, a message naming the file ("ELF image 'fuzz'"). */
 #include <elf.h>
@@ -32,8 +32,14 @@ static int check(const uint8_t *data, size_t size, bool any)
 	}
 	if ((x.elfclass != 32 && x.elfclass != 64) || !x.nload || x.nload > ELF_EXEC_MAX_LOAD)
 		abort();
-	if (!any && x.machine != EM_386 && x.machine != EM_X86_64)
-		abort();
+	if (!any) {
+		bool known = false;
+
+		for (unsigned i = 0; i < elf_exec_nmachines; i++)
+			known |= elf_exec_machines[i].machine == x.machine;
+		if (!known)
+			abort();
+	}
 	entry = x.entry;
 	for (unsigned i = 0; i < x.nload; i++) {
 		const struct elf_exec_load *l = &x.load[i];

@@ -158,7 +158,7 @@ static void test_probe_refusals(void **state)
 	/* another machine */
 	img[18] = 183;   /* EM_AARCH64 */
 	assert_int_equal(probe(img, n, &err), IMAGE_PROBE_REFUSED);
-	assert_msg_eq(err, "ELF image '/k': e_machine 183 is neither EM_386 nor EM_X86_64");
+	assert_msg_eq(err, "ELF image '/k': e_machine 183 is not EM_386 or EM_X86_64");
 	img[18] = EM_X86_64;
 	/* big-endian */
 	img[EI_DATA] = ELFDATA2MSB;
