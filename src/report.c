@@ -14,6 +14,21 @@
 
 /* ---- the plan ---------------------------------------------------------- */
 
+/* The entry conventions (include/mpkexec/purgatory-params.h), in words
+ * and as --json keys. */
+static const char *entry_mode_text(uint32_t mode)
+{
+	return mode == MPK_ENTRY_LINUX64 ? "64-bit entry" :
+	       mode == MPK_ENTRY_64_IDENTITY ? "64-bit entry (identity map)" :
+	       mode == MPK_ENTRY_32 ? "32-bit protected-mode entry (paging off)" : "entry";
+}
+
+static const char *entry_mode_key(uint32_t mode)
+{
+	return mode == MPK_ENTRY_LINUX64 ? "linux64" : mode == MPK_ENTRY_64_IDENTITY ?
+	       "64-identity" : mode == MPK_ENTRY_32 ? "32" : "unknown";
+}
+
 void report_ap_handoff(FILE *out, const char *prefix, const struct load_plan *plan)
 {
 	fprintf(out, "%sAP handoff: %s", prefix, plan->ap_desc);
@@ -45,9 +60,15 @@ void report_plan(FILE *out, const struct load_plan *plan, const char *image_path
 			PRIx64 "  %s: %s\n", i, s->mem, s->mem + s->memsz - 1, s->bufsz,
 			s->memsz, s->what, s->detail);
 	}
-	fprintf(out, "entry: purgatory %#" PRIx64 " -> kernel 64-bit entry %#" PRIx64
-		" (RSI = boot_params %#" PRIx64 ")\n", plan->entry, plan->payload_entry,
-		plan->payload_rsi);
+	fprintf(out, "entry: purgatory %#" PRIx64 " -> payload %s %#" PRIx64, plan->entry,
+		entry_mode_text(p->entry_mode), plan->payload_entry);
+	if (p->entry_mode == MPK_ENTRY_LINUX64)
+		fprintf(out, " (RSI = boot_params %#" PRIx64 ")\n", p->entry_rsi);
+	else if (p->entry_mode == MPK_ENTRY_32)
+		fprintf(out, " (EAX %#" PRIx32 ", EBX %#" PRIx32 ", ESI %#" PRIx32 ")\n",
+			p->entry_eax, p->entry_ebx, p->entry_esi);
+	else
+		fprintf(out, " (no arguments)\n");
 	if (p->flags & MPK_PF_VERIFY_DIGESTS) {
 		fprintf(out, "digests: XXH3-64 of %u segments, checked by purgatory:\n",
 			p->nr_ranges);
@@ -82,6 +103,7 @@ void report_plan(FILE *out, const struct load_plan *plan, const char *image_path
 		(p->flags & MPK_PF_SERIAL_DEBUG) ? "on, port " : "off (errors only, port ");
 	fprintf(out, "%#x%s\n", p->serial_port, (p->flags & MPK_PF_SERIAL_DEBUG) ? "" : ")");
 }
+
 
 static const char *ap_mode(uint32_t flags)
 {
@@ -130,7 +152,11 @@ void report_plan_json(FILE *out, const struct load_plan *plan, const char *image
 	json_object_begin(&j, "entry");
 	json_hex(&j, "purgatory", plan->entry);
 	json_hex(&j, "kernel", plan->payload_entry);
-	json_hex(&j, "boot_params", plan->payload_rsi);
+	json_string(&j, "mode", entry_mode_key(p->entry_mode));
+	/* Linux's boot_params (LINUX64, or ESI of a 32-bit Linux entry), else 0 */
+	json_hex(&j, "boot_params", p->boot_params);
+	json_hex(&j, "eax", p->entry_eax);
+	json_hex(&j, "ebx", p->entry_ebx);
 	json_object_end(&j);
 	json_object_begin(&j, "digests");
 	json_bool(&j, "checked", p->flags & MPK_PF_VERIFY_DIGESTS);
