@@ -25,6 +25,7 @@
  *   MPK-PAYLOAD-START mode=mailbox|init|none entry= madt_cpus= online_capable=
  *                     wakeup=vN@0x...|none reset= self= rsdp=
  *   MPK-PAYLOAD-WAKE apic= via=mailbox|init ack=ok|timeout ack_us= checkin=ok|timeout checkin_us=
+ *                    (via=skipped: skip=ID on the command line)
  *   MPK-PAYLOAD-CPUS checked_in= expected= apic_ids=a,b,... missing=...|none
  *   MPK-PAYLOAD-POWEROFF pm1a_cnt= slp_typ= source=dsdt|assumed
  *   MPK-DONE | MPK-FAIL <reason>
@@ -811,6 +812,27 @@ static const char *cmdline_ap(const uint8_t *s)
 	return "auto";
 }
 
+/* skip=ID: do not wake the CPU with this APIC ID (so the host's test can
+ * show that it fails when a CPU does not check in).  -1: none. */
+static int64_t cmdline_skip(const uint8_t *s)
+{
+	if (!s)
+		return -1;
+	for (size_t i = 0; i < 4096 && s[i]; i++) {
+		if ((i == 0 || s[i - 1] == ' ') && mem_eq(s + i, "skip=", 5)) {
+			int64_t v = 0;
+			const uint8_t *d = s + i + 5;
+
+			if (*d < '0' || *d > '9')
+				return -1;
+			for (; *d >= '0' && *d <= '9' && v < 0x100000000ll; d++)
+				v = v * 10 + (*d - '0');
+			return v;
+		}
+	}
+	return -1;
+}
+
 static bool str_eq(const char *a, const char *b)
 {
 	while (*a && *a == *b)
@@ -950,9 +972,17 @@ void payload_main(uint32_t magic, uint64_t info, uint32_t entry)
 	ap_slot = 1;
 	checkin_count = 1;
 	barrier();
+	int64_t skip = cmdline_skip(bi.cmdline);
+
 	for (unsigned i = 0; i < ncpus; i++) {
 		if (!(cpus[i].flags & 1) || cpus[i].apic_id == self || str_eq(mode, "none"))
 			continue;
+		if (skip == cpus[i].apic_id) {
+			say("MPK-PAYLOAD-WAKE apic=");
+			put_dec(cpus[i].apic_id);
+			say(" via=skipped\n");
+			continue;
+		}
 		if (str_eq(mode, "mailbox"))
 			wake_mailbox(cpus[i].apic_id);
 		else
