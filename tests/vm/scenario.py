@@ -701,6 +701,22 @@ def payload_test(name, payload="mpk-payload.mb2", handoff="park", x=(), words=()
         want = plan["acpi"]["rsdp"]
         c.check(rsdp.get("addr") and int(rsdp["addr"], 16) == int(want, 16),
                 "boot_params.acpi_rsdp_addr is the planned RSDP", want, rsdp.get("addr"))
+    # the root table the payload read is in the table set the plan built
+    seg = next((sg for sg in plan["segments"] if sg.get("what") == "ACPI tables"),
+               None) if plan is not None else None
+    root = rsdp.get("root", "")
+    if seg is not None:
+        lo = int(seg["mem"], 16)
+        hi = lo + int(seg["memsz"])
+        try:
+            at = int(root.partition("@")[2], 16)
+        except ValueError:
+            at = None
+        c.check(at is not None and lo <= at < hi, "payload's XSDT/RSDT is in the planned "
+                "ACPI tables segment", "%#x-%#x" % (lo, hi), root)
+    else:
+        print("%s: the plan has no ACPI tables segment: the payload's root table (%s) "
+              "not checked" % (name, root))
     c.check(start.get("mode") == mode, "payload wakes the APs by %s" % mode, mode,
             start.get("mode"))
     c.check(start.get("madt_cpus") == str(ncpu), "payload's MADT enables every CPU", ncpu,
