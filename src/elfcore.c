@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch.h"
 #include "bytes.h"
 #include "mpkexec/bootparam.h"
 
 #define ET_CORE    4u
-#define EM_X86_64  62u
 #define PF_RWX     7u
 #define PN_XNUM    0xffffu
 
@@ -142,7 +142,7 @@ int elfcore_build(const struct elfcore_input *in, uint8_t **buf, size_t *len,
 	b[5] = 1;                        /* ELFDATA2LSB */
 	b[6] = 1;                        /* EV_CURRENT */
 	put_le16(b + 16, ET_CORE);
-	put_le16(b + 18, EM_X86_64);
+	put_le16(b + 18, ARCH_ELF_MACHINE);
 	put_le32(b + 20, 1);             /* e_version */
 	put_le64(b + 32, ELFCORE_EHDR_SIZE); /* e_phoff */
 	put_le16(b + 52, ELFCORE_EHDR_SIZE);

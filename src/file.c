@@ -1,5 +1,7 @@
 #include "file.h"
 
+#include "decompress.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -151,6 +153,7 @@ static int read_private(int fd, const char *path, const char *what, uint64_t wan
 int file_load(struct blob *b, const char *path, const char *what, enum file_mode mode,
 	      size_t max_size, struct mpk_error *err)
 {
+	enum compression c;
 	uint8_t *raw;
 	size_t size;
 	int rc;
@@ -162,14 +165,14 @@ int file_load(struct blob *b, const char *path, const char *what, enum file_mode
 	size = (size_t)b->file_size;
 	if (read_private(b->fd, path, what, b->file_size, &raw, err) < 0)
 		return -1;
-	if (mode != FILE_INFLATE_GZIP || size < 2 || raw[0] != GZIP_MAGIC0 ||
-	    raw[1] != GZIP_MAGIC1) {
+	c = mode == FILE_INFLATE ? compression_of(raw, size) : COMPRESSION_NONE;
+	if (c == COMPRESSION_NONE) {
 		b->data = raw;
 		b->size = size;
 		b->mapped = true;
 		return 0;
 	}
-	rc = gzip_inflate(raw, size, path, what, max_size, b, err);
+	rc = decompress(c, raw, size, path, what, max_size, b, err);
 	munmap(raw, size);
 	return rc;
 }

@@ -21,7 +21,7 @@ struct blob {
 	uint8_t *data;
 	size_t size;
 	bool mapped;       /* data is an anonymous mmap (munmap), else malloc'd */
-	bool inflated;     /* data was inflated from gzip: not the file's own bytes */
+	bool inflated;     /* data was inflated (gzip, xz, zstd): not the file's own bytes */
 	bool has_fd;       /* fd: the input file, open until blob_free */
 	int fd;
 	uint64_t file_size; /* st_size when opened (compressed size if inflated) */
@@ -29,7 +29,8 @@ struct blob {
 
 enum file_mode {
 	FILE_RAW,          /* bytes as they are (an initrd: the kernel inflates it) */
-	FILE_INFLATE_GZIP, /* gzip is inflated (a kernel image) */
+	FILE_INFLATE,      /* gzip, xz or zstd is inflated (a kernel image:
+			      src/decompress.h) */
 };
 
 /* Opens `path` as an input without reading it: a FIFO, socket, device or

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch.h"
 #include "error.h"
 #include "plan.h"
 #include "sysview.h"
@@ -21,7 +22,7 @@ struct image_probe_input {
 	const uint8_t *data;
 	size_t size;
 	const char *path;
-	bool host_5level;          /* "la57" in /proc/cpuinfo flags */
+	struct arch_probe_facts arch; /* the architecture's (arch.h) */
 };
 
 /* A probe's answer. */

@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "file.h"
 
 #define CAP_SYS_BOOT_BIT 22
@@ -97,7 +98,7 @@ int kexec_load_plan(const struct load_plan *plan, unsigned long flags, struct mp
 		};
 	/* All or nothing: the kernel replaces the loaded image only on success. */
 	if (syscall(SYS_kexec_load, plan->entry, (unsigned long)plan->nseg, segs,
-		    flags | KEXEC_ARCH_X86_64) != 0)
+		    flags | ARCH_KEXEC_FLAGS) != 0)
 		return syscall_failed("kexec_load", errno, err);
 	return 0;
 }
@@ -118,7 +119,7 @@ int kexec_unload(const char *root, bool file_syscall, bool crash, struct mpk_err
 			return syscall_failed("kexec_file_load", errno, err);
 		return 0;
 	}
-	if (syscall(SYS_kexec_load, 0UL, 0UL, NULL, KEXEC_ARCH_X86_64 |
+	if (syscall(SYS_kexec_load, 0UL, 0UL, NULL, ARCH_KEXEC_FLAGS |
 		    (crash ? KEXEC_ON_CRASH : 0)) != 0)
 		return syscall_failed("kexec_load", errno, err);
 	return 0;

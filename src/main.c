@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch.h"
 #include "crash-plan.h"
 #include "error.h"
 #include "exec-prepare.h"
@@ -45,19 +46,6 @@ static uint64_t crash_region_bytes(const struct sysview *sv)
 	return total;
 }
 
-/* Whether the running kernel uses 5-level paging: Linux clears "la57" from
- * the cpuinfo flags unless it runs with it (no5lvl, 4-level build, no CPU
- * support). */
-static bool host_5level(const char *root)
-{
-	size_t len;
-	uint8_t *text = sysview_slurp(root, "/proc/cpuinfo", &len);
-	bool la57 = text && cpuinfo_has_flag((char *)text, "la57");
-
-	free(text);
-	return la57;
-}
-
 /* The kernel is read (once, into private memory: see file.h) and its
  * type chosen from the image-type table (-t, or the first probe that
  * accepts it); the initrd is opened and its size checked against the
@@ -71,13 +59,13 @@ static int read_inputs(const struct options *o, const struct sysview *sv,
 	struct image_probe_input in;
 
 	if (file_open(o->kernel, "kernel image", &rq->kernel, err) < 0 ||
-	    file_load(&rq->kernel, o->kernel, "kernel image", FILE_INFLATE_GZIP,
+	    file_load(&rq->kernel, o->kernel, "kernel image", FILE_INFLATE,
 		      MAX_KERNEL_BYTES, err) < 0)
 		return -1;
 	in = (struct image_probe_input){
 		.data = rq->kernel.data, .size = rq->kernel.size, .path = o->kernel,
-		.host_5level = host_5level(o->sysroot),
 	};
+	arch_probe_facts(o->sysroot, &in.arch);
 	*type = image_type_choose(image_types, image_types_count, o->type, &in, err);
 	if (!*type)
 		return -1;
@@ -134,10 +122,10 @@ static int do_load(const struct options *o, struct mpk_error *err)
 	struct load_request rq = {
 		.kernel_path = o->kernel, .initrd_path = o->initrd,
 		.verify = !o->no_checks, .serial_debug = o->serial_debug,
-		.serial_port = o->serial_port, .ap_handoff = (enum ap_handoff)o->ap_handoff,
-		.park_addr = o->park_addr, .mailbox_version = o->mailbox_version,
+		.serial_port = o->serial_port, .ap_handoff = (enum ap_handoff)o->arch.ap_handoff,
+		.park_addr = o->arch.park_addr, .mailbox_version = o->arch.mailbox_version,
 		.crash = o->crash, .hotplug = o->hotplug,
-		.args_style = o->args_style, .entry_32bit = o->entry_32bit,
+		.args_style = o->args_style, .entry_32bit = o->arch.entry_32bit,
 	};
 	struct sysview sv;
 	struct load_plan plan;
@@ -229,7 +217,7 @@ int main(int argc, char **argv)
 	}
 	switch (o.action) {
 	case ACTION_HELP:
-		fputs(options_usage, stdout);
+		options_print_usage(stdout);
 		return 0;
 	case ACTION_VERSION:
 		printf("mpkexec %s\n", PACKAGE_VERSION);

@@ -1,7 +1,5 @@
 #include "options.h"
 
-#include "mpkexec/park-abi.h"
-#include "plan.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -19,19 +17,15 @@ enum {
 	OPT_PLAN,
 	OPT_CONSOLE_SERIAL,
 	OPT_SYSROOT,
-	OPT_AP_HANDOFF,
 	OPT_LAST_HANDOFF,
-	OPT_PARK_ADDR,
-	OPT_MAILBOX_VERSION,
 	OPT_JSON,
 	OPT_HOTPLUG,
 	OPT_MODULE,
 	OPT_ARGS_LINUX,
 	OPT_ARGS_NONE,
-	OPT_ENTRY_32BIT,
 };
 
-static const struct option long_options[] = {
+static const struct option portable_options[] = {
 	{ "load", no_argument, NULL, 'l' },
 	{ "exec", no_argument, NULL, 'e' },
 	{ "unload", no_argument, NULL, 'u' },
@@ -50,21 +44,17 @@ static const struct option long_options[] = {
 	{ "plan", no_argument, NULL, OPT_PLAN },
 	{ "console-serial", optional_argument, NULL, OPT_CONSOLE_SERIAL },
 	{ "sysroot", required_argument, NULL, OPT_SYSROOT },
-	{ "ap-handoff", required_argument, NULL, OPT_AP_HANDOFF },
 	{ "last-handoff", no_argument, NULL, OPT_LAST_HANDOFF },
-	{ "park-addr", required_argument, NULL, OPT_PARK_ADDR },
-	{ "mailbox-version", required_argument, NULL, OPT_MAILBOX_VERSION },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "load-panic", no_argument, NULL, 'p' },
 	{ "hotplug", no_argument, NULL, OPT_HOTPLUG },
 	{ "module", required_argument, NULL, OPT_MODULE },
 	{ "args-linux", no_argument, NULL, OPT_ARGS_LINUX },
 	{ "args-none", no_argument, NULL, OPT_ARGS_NONE },
-	{ "entry-32bit", no_argument, NULL, OPT_ENTRY_32BIT },
 	{ NULL, 0, NULL, 0 },
 };
 
-const char options_usage[] =
+static const char portable_usage[] =
 	"Usage: mpkexec -l KERNEL [--initrd=FILE] [--append=STR] [options]\n"
 	"       mpkexec -e | -u | --status | --plan -l KERNEL ...\n"
 	"\n"
@@ -96,18 +86,8 @@ const char options_usage[] =
 	"                           line (repeatable, in order)\n"
 	"      --args-linux         ELF: pass Linux boot_params (RSI, ESI for ELF32)\n"
 	"      --args-none          ELF: pass nothing (the default for ELF)\n"
-	"      --entry-32bit        bzImage: start through the 32-bit entry\n"
+
 	"  -i, --no-checks          skip the digest check of segments in purgatory\n"
-	"      --ap-handoff=MODE    how the secondary CPUs reach the next kernel:\n"
-	"                           auto (default): mailbox on TDX or where CPUs\n"
-	"                           already start through a mailbox, else park;\n"
-	"                           park: INIT-SIPI them into a park region the next\n"
-	"                           kernel wakes through the MADT mailbox;\n"
-	"                           mailbox: no INIT/SIPI ever, only mailboxes (TDX);\n"
-	"                           init: put them into INIT\n"
-	"      --park-addr=ADDR     put the park region at ADDR (moves parked CPUs)\n"
-	"      --mailbox-version=N  MADT wakeup structure version for the next\n"
-	"                           kernel: 1 (default, ResetVector) or 0\n"
 	"  -s, --kexec-file-syscall use the kernel's kexec_file_load (works under\n"
 	"                           lockdown; the kernel's purgatory, no AP handoff)\n"
 	"      --console-serial[=PORT] purgatory progress on the 16550 at PORT (0x3f8)\n"
@@ -124,35 +104,6 @@ static int set_action(struct options *o, enum action a, const char *name,
 		return mpk_fail(err, MPK_EXIT_USAGE,
 				"%s: only one of -l, -e, -u, --status, -h, -v at a time", name);
 	o->action = a;
-	return 0;
-}
-
-/* A physical address the park region (PARK_REGION_SIZE bytes) can start
- * at: strtoull alone takes "-4096" as 2^64-4096, and at + size wraps. */
-static int parse_park_addr(const char *arg, uint64_t *out, struct mpk_error *err)
-{
-	const char *p = arg;
-	unsigned long long v;
-	char *end;
-
-	while (isspace((unsigned char)*p))
-		p++;
-	if (*p == '-')
-		return mpk_fail(err, MPK_EXIT_USAGE, "--park-addr=%s: negative; give a "
-				"physical address (e.g. 0x7f000000)", arg);
-	errno = 0;
-	v = strtoull(arg, &end, 0);
-	if (errno || end == arg || *end || !v)
-		return mpk_fail(err, MPK_EXIT_USAGE, "--park-addr=%s: not a nonzero physical "
-				"address (e.g. 0x7f000000)", arg);
-	if (v & (OPT_PAGE_SIZE - 1))
-		return mpk_fail(err, MPK_EXIT_USAGE, "--park-addr=%s: not page aligned (a "
-				"multiple of %#x, e.g. 0x7f000000)", arg, OPT_PAGE_SIZE);
-	if (v > UINT64_MAX - (PARK_REGION_SIZE - 1))
-		return mpk_fail(err, MPK_EXIT_USAGE, "--park-addr=%s: the park region (%#x "
-				"bytes) would end beyond the 64-bit address space", arg,
-				PARK_REGION_SIZE);
-	*out = v;
 	return 0;
 }
 
@@ -205,6 +156,28 @@ static const char *useless_option(const struct options *o)
 	return NULL;
 }
 
+/* getopt_long's table: the portable options, then the architecture's. */
+static struct option long_options[sizeof(portable_options) / sizeof(portable_options[0]) + 16];
+
+static void build_long_options(void)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; portable_options[i].name; i++)
+		long_options[n++] = portable_options[i];
+	for (size_t i = 0; arch_long_options[i].name &&
+	     n + 1 < sizeof(long_options) / sizeof(long_options[0]); i++)
+		long_options[n++] = arch_long_options[i];
+	long_options[n] = (struct option){ NULL, 0, NULL, 0 };
+}
+
+void options_print_usage(FILE *out)
+{
+	fputs(portable_usage, out);
+	fputs("\n", out);
+	fputs(arch_options_usage, out);
+}
+
 int options_parse(int argc, char **argv, struct options *o, struct mpk_error *err)
 {
 	const char *useless;
@@ -213,7 +186,8 @@ int options_parse(int argc, char **argv, struct options *o, struct mpk_error *er
 	memset(o, 0, sizeof(*o));
 	o->serial_port = 0x3f8;
 	o->sysroot = "";
-	o->mailbox_version = 1;
+	arch_options_init(&o->arch);
+	build_long_options();
 	optind = 0; /* GNU: full reinitialisation, so tests can parse again */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":lpeut:isdhv", long_options, NULL)) != -1) {
@@ -248,33 +222,8 @@ int options_parse(int argc, char **argv, struct options *o, struct mpk_error *er
 		case OPT_LAST_HANDOFF:
 			rc = set_action(o, ACTION_LAST_HANDOFF, "--last-handoff", err);
 			break;
-		case OPT_AP_HANDOFF:
-			if (strcmp(optarg, "auto") == 0)
-				o->ap_handoff = AP_HANDOFF_AUTO;
-			else if (strcmp(optarg, "park") == 0)
-				o->ap_handoff = AP_HANDOFF_PARK;
-			else if (strcmp(optarg, "init") == 0)
-				o->ap_handoff = AP_HANDOFF_INIT;
-			else if (strcmp(optarg, "mailbox") == 0)
-				o->ap_handoff = AP_HANDOFF_MAILBOX;
-			else
-				rc = mpk_fail(err, MPK_EXIT_USAGE, "--ap-handoff=%s: unknown; use "
-					      "auto, mailbox, park or init", optarg);
-			o->ap_handoff_set = true;
-			break;
-		case OPT_PARK_ADDR:
-			rc = parse_park_addr(optarg, &o->park_addr, err);
-			break;
 		case OPT_JSON:
 			o->json = true;
-			break;
-		case OPT_MAILBOX_VERSION:
-			if (strcmp(optarg, "0") == 0 || strcmp(optarg, "1") == 0)
-				o->mailbox_version = (unsigned)(optarg[0] - '0');
-			else
-				rc = mpk_fail(err, MPK_EXIT_USAGE, "--mailbox-version=%s: use 0 "
-					      "(no ResetVector, as older firmware) or 1", optarg);
-			o->mailbox_version_set = true;
 			break;
 		case OPT_PLAN:
 			o->plan = true;
@@ -299,9 +248,7 @@ int options_parse(int argc, char **argv, struct options *o, struct mpk_error *er
 					      "give one of them");
 			o->args_style = c == OPT_ARGS_LINUX ? ARGS_LINUX : ARGS_NONE;
 			break;
-		case OPT_ENTRY_32BIT:
-			o->entry_32bit = true;
-			break;
+
 		case 't':
 			o->type_set = true;
 			/* checked against the image-type table (arch code) by main() */
@@ -359,6 +306,10 @@ int options_parse(int argc, char **argv, struct options *o, struct mpk_error *er
 				      argv[optind - 1]);
 			break;
 		default:
+			if (c >= ARCH_OPT_BASE) {
+				rc = arch_option(c, optarg, &o->arch, err);
+				break;
+			}
 			rc = optopt ? mpk_fail(err, MPK_EXIT_USAGE, "unknown option -%c", optopt)
 				    : mpk_fail(err, MPK_EXIT_USAGE, "unknown option %s",
 					       argv[optind - 1]);
@@ -396,18 +347,18 @@ int options_parse(int argc, char **argv, struct options *o, struct mpk_error *er
 				o->crash ? "-p" : "-l");
 	if (o->action != ACTION_LOAD &&
 	    (o->kernel || o->initrd || o->nappend || o->reuse_cmdline || o->plan ||
-	     o->nmodule || o->args_style || o->entry_32bit))
+	     o->nmodule || o->args_style))
 		return mpk_fail(err, MPK_EXIT_USAGE,
 				"%s: only meaningful with -l", o->kernel ? o->kernel :
 				o->initrd ? "--initrd" : o->nappend ? "--append" :
 				o->reuse_cmdline ? "--reuse-cmdline" : o->plan ? "--plan" :
-				o->nmodule ? "--module" : o->args_style ? (o->args_style ==
-				ARGS_LINUX ? "--args-linux" : "--args-none") : "--entry-32bit");
-	if (o->file_syscall && (o->nmodule || o->args_style || o->entry_32bit))
+				o->nmodule ? "--module" : o->args_style == ARGS_LINUX ?
+				"--args-linux" : "--args-none");
+	if (o->file_syscall && (o->nmodule || o->args_style))
 		return mpk_fail(err, MPK_EXIT_USAGE, "%s with -s: kexec_file_load loads "
 				"bzImage only, through the kernel's own loader",
-				o->nmodule ? "--module" : o->entry_32bit ? "--entry-32bit" :
-				o->args_style == ARGS_LINUX ? "--args-linux" : "--args-none");
+				o->nmodule ? "--module" : o->args_style == ARGS_LINUX ?
+				"--args-linux" : "--args-none");
 	useless = useless_option(o);
 	if (useless)
 		return mpk_fail(err, MPK_EXIT_USAGE, "%s has no effect with %s%s", useless,
@@ -420,27 +371,15 @@ int options_parse(int argc, char **argv, struct options *o, struct mpk_error *er
 		return mpk_fail(err, MPK_EXIT_USAGE,
 				"--plan with -s: kexec_file_load plans inside the kernel; there "
 				"is no mpkexec plan to show");
-	if (o->file_syscall && (o->serial_debug || o->no_checks || o->ap_handoff_set))
+	if (o->file_syscall && (o->serial_debug || o->no_checks))
 		return mpk_fail(err, MPK_EXIT_USAGE,
 				"%s with -s: it configures mpkexec's purgatory, which "
 				"kexec_file_load does not use",
-				o->serial_debug ? "--console-serial" : o->no_checks ? "-i" :
-				"--ap-handoff");
-	if ((o->ap_handoff_set || o->park_addr || o->mailbox_version_set) &&
-	    (o->action != ACTION_LOAD || o->file_syscall))
-		return mpk_fail(err, MPK_EXIT_USAGE, "%s: only meaningful with -l (and not "
-				"with -s)", o->ap_handoff_set ? "--ap-handoff" :
-				o->park_addr ? "--park-addr" : "--mailbox-version");
-	if ((o->park_addr || o->mailbox_version_set) &&
-	    (o->ap_handoff == AP_HANDOFF_INIT))
-		return mpk_fail(err, MPK_EXIT_USAGE, "%s with --ap-handoff=init: there is no "
-				"park region or mailbox in that mode", o->park_addr ?
-				"--park-addr" : "--mailbox-version");
-	if (o->serial_debug && o->ap_handoff == AP_HANDOFF_MAILBOX)
-		return mpk_fail(err, MPK_EXIT_USAGE, "--console-serial with "
-				"--ap-handoff=mailbox: the console is port I/O, which the mailbox "
-				"handoff never does (in a TDX guest it traps, and purgatory has no "
-				"handler)");
+				o->serial_debug ? "--console-serial" : "-i");
+	if (arch_options_check(&o->arch, &(struct arch_options_context){
+			       .load = o->action == ACTION_LOAD, .file_syscall = o->file_syscall,
+			       .serial_debug = o->serial_debug }, err) < 0)
+		return -1;
 	if (*o->sysroot && !o->plan)
 		return mpk_fail(err, MPK_EXIT_USAGE,
 				"--sysroot: only with --plan (a load always describes this machine)");

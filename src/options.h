@@ -5,7 +5,9 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
+#include "arch-options.h"
 #include "error.h"
 
 enum action {
@@ -45,11 +47,6 @@ struct options {
 	const char *append[OPT_MAX_APPEND]; /* --append / --command-line, in order */
 	unsigned nappend;
 	const char *sysroot;       /* --sysroot: read the system view from here */
-	int ap_handoff;            /* enum ap_handoff (src/plan.h), --ap-handoff */
-	bool ap_handoff_set;
-	uint64_t park_addr;        /* --park-addr, 0: the planner chooses */
-	unsigned mailbox_version;  /* --mailbox-version, default 1 */
-	bool mailbox_version_set;
 	bool json;                 /* --json: --plan/--status/--last-handoff as JSON */
 	bool type_set;             /* -t given */
 	const char *type;          /* -t TYPE (src/image-types.h), NULL: probe */
@@ -58,7 +55,7 @@ struct options {
 	const char *module[OPT_MAX_MODULES]; /* --module="FILE ARGS", in order */
 	unsigned nmodule;
 	int args_style;            /* enum args_style: --args-linux / --args-none */
-	bool entry_32bit;          /* --entry-32bit: bzImage through its 32-bit entry */
+	struct arch_options arch;  /* the architecture's (arch/.../arch-options.h) */
 };
 
 /* Parses argv (getopt_long; safe to call repeatedly). */
@@ -68,6 +65,7 @@ int options_parse(int argc, char **argv, struct options *o, struct mpk_error *er
  * then every --append/--command-line, space separated.  malloc'd. */
 char *options_cmdline(const struct options *o, const char *running_cmdline);
 
-extern const char options_usage[];
+/* --help: the portable options, then the architecture's. */
+void options_print_usage(FILE *out);
 
 #endif

@@ -1,5 +1,7 @@
 #include "purgatory-link.h"
 
+#include "arch.h"
+
 #include <gelf.h>
 #include <inttypes.h>
 #include <libelf.h>
@@ -40,11 +42,11 @@ static Elf *open_elf(const struct purgatory_image *img, struct mpk_error *err)
 		elf_err(err, "elf_memory");
 		return NULL;
 	}
-	if (!gelf_getehdr(elf, &eh) || eh.e_type != ET_REL || eh.e_machine != EM_X86_64 ||
+	if (!gelf_getehdr(elf, &eh) || eh.e_type != ET_REL || eh.e_machine != ARCH_ELF_MACHINE ||
 	    gelf_getclass(elf) != ELFCLASS64) {
 		elf_end(elf);
 		mpk_fail(err, MPK_EXIT_INTERNAL,
-			 "purgatory object: not an x86_64 ELF64 relocatable object");
+			 "purgatory object: not an " ARCH_NAME " ELF64 relocatable object");
 		return NULL;
 	}
 	return elf;
@@ -188,23 +190,6 @@ static uint64_t sh_target_size(const struct purgatory_image *img, Elf *elf, size
 	return scn && gelf_getshdr(scn, &sh) ? sh.sh_size : 0;
 }
 
-/* Bytes a relocation type writes (0 for NONE and for types refused below). */
-static unsigned reloc_width(unsigned type)
-{
-	switch (type) {
-	case R_X86_64_64:
-	case R_X86_64_PC64:
-		return 8;
-	case R_X86_64_PC32:
-	case R_X86_64_PLT32:
-	case R_X86_64_32:
-	case R_X86_64_32S:
-		return 4;
-	default:
-		return 0;
-	}
-}
-
 static int apply_rela(struct purgatory_image *img, Elf *elf, GElf_Shdr *sh,
 		      Elf_Scn *scn, GElf_Shdr *symsh, Elf_Data *symdata,
 		      struct mpk_error *err)
@@ -227,7 +212,7 @@ static int apply_rela(struct purgatory_image *img, Elf *elf, GElf_Shdr *sh,
 		if (sym_offset(img, &sym, name ? name : "?", &soff, err) < 0)
 			return -1;
 		type = (unsigned)GELF_R_TYPE(r.r_info);
-		width = reloc_width(type);
+		width = arch_reloc_width(type);
 		tsize = sh_target_size(img, elf, sh->sh_info);
 		/* The field, as wide as its type writes (a PC32 in a section's last
 		 * 4 bytes is fine), lies inside the section; no sum that wraps. */
@@ -239,31 +224,12 @@ static int apply_rela(struct purgatory_image *img, Elf *elf, GElf_Shdr *sh,
 		P = img->load_addr + target + r.r_offset;
 		loc = img->buf + target + r.r_offset;
 		v = S + (uint64_t)r.r_addend;
-		switch (type) {
-		case R_X86_64_NONE:
+		switch (arch_reloc_apply(type, loc, v, P)) {
+		case ARCH_RELOC_OK:
 			break;
-		case R_X86_64_64:
-			memcpy(loc, &v, 8);
-			break;
-		case R_X86_64_PC64:
-			v -= P;
-			memcpy(loc, &v, 8);
-			break;
-		case R_X86_64_PC32:
-		case R_X86_64_PLT32:
-			v -= P;
-			__attribute__((fallthrough)); /* a signed 32-bit field */
-		case R_X86_64_32S:
-			if ((int64_t)v != (int32_t)v)
-				goto overflow;
-			memcpy(loc, &v, 4);
-			break;
-		case R_X86_64_32:
-			if (v > UINT32_MAX)
-				goto overflow;
-			memcpy(loc, &v, 4);
-			break;
-		default:
+		case ARCH_RELOC_OVERFLOW:
+			goto overflow;
+		case ARCH_RELOC_UNSUPPORTED:
 			return mpk_fail(err, MPK_EXIT_INTERNAL,
 					"purgatory object: unsupported relocation type %u "
 					"against '%s'", type, name ? name : "?");

@@ -4,7 +4,7 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 
-PKGS="gcc make osslsigncode openssl autoconf automake pkg-config libelf-dev zlib1g-dev \
+PKGS="gcc make osslsigncode openssl autoconf automake pkg-config libelf-dev zlib1g-dev liblzma-dev libzstd-dev \
 libxxhash-dev libcmocka-dev clang libclang-rt-dev qemu-system-x86 ovmf busybox-static cpio kexec-tools makedumpfile python3"
 missing=
 for p in $PKGS; do

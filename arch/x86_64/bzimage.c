@@ -197,7 +197,7 @@ enum image_probe_result bzimage_probe(const struct image_probe_input *in,
 
 	if (bzimage_parse(in->data, in->size, in->path, &bz, err) < 0)
 		return signed_hdrs ? IMAGE_PROBE_REFUSED : IMAGE_PROBE_NOT_MINE;
-	if (bzimage_check_host(&bz, in->host_5level, in->path, err) < 0)
+	if (bzimage_check_host(&bz, in->arch.host_5level, in->path, err) < 0)
 		return IMAGE_PROBE_REFUSED;
 	return IMAGE_PROBE_OK;
 }

@@ -44,18 +44,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (o.action != ACTION_LOAD &&
 	    (o.initrd || o.nappend || o.reuse_cmdline || o.plan || o.no_checks ||
-	     o.serial_debug || o.debug || o.park_addr || o.ap_handoff_set ||
-	     o.mailbox_version_set || *o.sysroot ||
+	     o.serial_debug || o.debug || o.arch.park_addr || o.arch.ap_handoff_set ||
+	     o.arch.mailbox_version_set || *o.sysroot ||
 	     (o.file_syscall && o.action != ACTION_UNLOAD)))
 		abort();
-	if (o.park_addr && ((o.park_addr & 0xfff) ||
-			    o.park_addr > UINT64_MAX - (PARK_REGION_SIZE - 1)))
+	if (o.arch.park_addr && ((o.arch.park_addr & 0xfff) ||
+			    o.arch.park_addr > UINT64_MAX - (PARK_REGION_SIZE - 1)))
 		abort();
 	if (o.json && !o.plan && o.action != ACTION_STATUS && o.action != ACTION_LAST_HANDOFF)
 		abort();
 	if (o.serial_debug && (o.serial_port == 0 || o.serial_port > 0xfff8))
 		abort();
-	if (o.nappend > OPT_MAX_APPEND || o.mailbox_version > 1)
+	if (o.nappend > OPT_MAX_APPEND || o.arch.mailbox_version > 1)
 		abort();
 	cmd = options_cmdline(&o, "BOOT_IMAGE=/vmlinuz root=/dev/vda ro");
 	if (cmd) {

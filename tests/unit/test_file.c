@@ -1,7 +1,7 @@
 /* src/file.c: reading the kernel and initrd (issue 9, defects 1-5, 12, 13)
  * on real files in a temporary directory: FIFOs, devices, directories, short
  * files, gzip streams that are corrupt, cut short or followed by garbage, and
- * files changed after they were read. */
+ * files changed after they were read; xz and zstd images (issue 11). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -16,7 +16,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <lzma.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include "error.h"
 #include "file.h"
@@ -141,7 +143,7 @@ static void test_gzip_invalid_block(void **state)
 	(void)state;
 	snprintf(want, sizeof(want),
 		 "kernel image '%s': gzip data is corrupt near byte 11: invalid block type", p);
-	expect_fail(p, FILE_INFLATE_GZIP, MAX, MPK_EXIT_BADINPUT, want);
+	expect_fail(p, FILE_INFLATE, MAX, MPK_EXIT_BADINPUT, want);
 }
 
 /* Defect 2: a stream cut short, or without its trailer, passed as the end
@@ -161,7 +163,7 @@ static void test_gzip_truncated(void **state)
 			 "kernel image '%s': gzip data is truncated: the file ends at byte %zu "
 			 "before the end of the gzip stream (its CRC-32 and length trailer); "
 			 "the file is cut short", p, glen - cuts[i]);
-		expect_fail(p, FILE_INFLATE_GZIP, MAX, MPK_EXIT_BADINPUT, want);
+		expect_fail(p, FILE_INFLATE, MAX, MPK_EXIT_BADINPUT, want);
 	}
 	{
 		const char *p = put("half.gz", gz, glen / 2);
@@ -170,20 +172,20 @@ static void test_gzip_truncated(void **state)
 			 "kernel image '%s': gzip data is truncated: the file ends at byte %zu "
 			 "before the end of the gzip stream (its CRC-32 and length trailer); "
 			 "the file is cut short", p, glen / 2);
-		expect_fail(p, FILE_INFLATE_GZIP, MAX, MPK_EXIT_BADINPUT, want);
+		expect_fail(p, FILE_INFLATE, MAX, MPK_EXIT_BADINPUT, want);
 	}
 	/* a wrong CRC-32, and a wrong length */
 	gz[glen - 8] ^= 1;
 	put("crc.gz", gz, glen);
 	snprintf(want, sizeof(want), "kernel image '%s': gzip data is corrupt near byte %zu: "
 		 "incorrect data check", path, glen - 4);
-	expect_fail(path, FILE_INFLATE_GZIP, MAX, MPK_EXIT_BADINPUT, want);
+	expect_fail(path, FILE_INFLATE, MAX, MPK_EXIT_BADINPUT, want);
 	gz[glen - 8] ^= 1;
 	gz[glen - 4] ^= 1;
 	put("len.gz", gz, glen);
 	snprintf(want, sizeof(want), "kernel image '%s': gzip data is corrupt near byte %zu: "
 		 "incorrect length check", path, glen);
-	expect_fail(path, FILE_INFLATE_GZIP, MAX, MPK_EXIT_BADINPUT, want);
+	expect_fail(path, FILE_INFLATE, MAX, MPK_EXIT_BADINPUT, want);
 	free(gz);
 	free(data);
 }
@@ -197,7 +199,7 @@ static void test_gzip_good(void **state)
 	struct blob b;
 
 	(void)state;
-	assert_int_equal(file_read(put("k.gz", gz, glen), "kernel image", FILE_INFLATE_GZIP,
+	assert_int_equal(file_read(put("k.gz", gz, glen), "kernel image", FILE_INFLATE,
 				   MAX, &b, &err), 0);
 	assert_int_equal(b.size, len);
 	assert_memory_equal(b.data, data, len);
@@ -216,7 +218,7 @@ static void test_gzip_good(void **state)
 	memcpy(cat, gz, glen);
 	memcpy(cat + glen, gz2, g2len);
 	assert_int_equal(file_read(put("cat.gz", cat, glen + g2len + 512), "kernel image",
-				   FILE_INFLATE_GZIP, MAX, &b, &err), 0);
+				   FILE_INFLATE, MAX, &b, &err), 0);
 	assert_int_equal(b.size, len + 1000);
 	assert_memory_equal(b.data + len, data, 1000);
 	blob_free(&b);
@@ -229,7 +231,7 @@ static void test_gzip_good(void **state)
 		snprintf(want, sizeof(want), "kernel image '%s': gzip data is corrupt: 16 bytes "
 			 "after the end of the gzip stream at byte %zu are neither another gzip "
 			 "member nor zero padding", p, glen);
-		expect_fail(p, FILE_INFLATE_GZIP, MAX, MPK_EXIT_BADINPUT, want);
+		expect_fail(p, FILE_INFLATE, MAX, MPK_EXIT_BADINPUT, want);
 	}
 	/* more than max_size once inflated */
 	{
@@ -240,7 +242,7 @@ static void test_gzip_good(void **state)
 
 		snprintf(want, sizeof(want), "kernel image '%s': inflates to more than 4 MiB; "
 			 "that cannot be loaded", p);
-		expect_fail(p, FILE_INFLATE_GZIP, 4u << 20, MPK_EXIT_BADINPUT, want);
+		expect_fail(p, FILE_INFLATE, 4u << 20, MPK_EXIT_BADINPUT, want);
 		free(bgz);
 		free(big);
 	}
@@ -261,7 +263,7 @@ static void test_not_regular(void **state)
 	assert_int_equal(mkfifo(mkpath("fifo"), 0600), 0);
 	snprintf(want, sizeof(want), "kernel image '%s': not a regular file (a FIFO); give "
 		 "the path of a file", path);
-	expect_fail(path, FILE_INFLATE_GZIP, MAX, MPK_EXIT_NOINPUT, want);
+	expect_fail(path, FILE_INFLATE, MAX, MPK_EXIT_NOINPUT, want);
 	/* file_open alone (the -s initrd path) */
 	alarm(10);
 	assert_int_equal(file_open(path, "initrd", &b, &err), -1);
@@ -300,14 +302,14 @@ static void test_one_byte(void **state)
 
 	(void)state;
 	errno = ENOENT;
-	assert_int_equal(file_read(put("one", "x", 1), "kernel image", FILE_INFLATE_GZIP, MAX,
+	assert_int_equal(file_read(put("one", "x", 1), "kernel image", FILE_INFLATE, MAX,
 				   &b, &err), 0);
 	assert_int_equal(b.size, 1);
 	assert_int_equal(b.data[0], 'x');
 	blob_free(&b);
 	/* a lone gzip magic byte is no gzip stream */
 	assert_int_equal(file_read(put("one.gz", "\x1f", 1), "kernel image",
-				   FILE_INFLATE_GZIP, MAX, &b, &err), 0);
+				   FILE_INFLATE, MAX, &b, &err), 0);
 	assert_int_equal(b.size, 1);
 	blob_free(&b);
 }
@@ -467,7 +469,7 @@ static void test_file_syscall_kernel_fd(void **state)
 
 	(void)state;
 	assert_int_equal(file_read(put("vmlinuz", data, len), "kernel image",
-				   FILE_INFLATE_GZIP, MAX, &b, &err), 0);
+				   FILE_INFLATE, MAX, &b, &err), 0);
 	fd = kexec_file_kernel_fd("vmlinuz", &b, &owned, &err);
 	assert_true(b.has_fd);
 	assert_int_equal(fd, b.fd);
@@ -475,7 +477,7 @@ static void test_file_syscall_kernel_fd(void **state)
 	blob_free(&b);
 
 	assert_int_equal(file_read(put("vmlinuz.gz", gz, glen), "kernel image",
-				   FILE_INFLATE_GZIP, MAX, &b, &err), 0);
+				   FILE_INFLATE, MAX, &b, &err), 0);
 	fd = kexec_file_kernel_fd("vmlinuz.gz", &b, &owned, &err);
 	assert_true(fd >= 0);
 	assert_true(owned);
@@ -488,6 +490,93 @@ static void test_file_syscall_kernel_fd(void **state)
 	blob_free(&b);
 	free(back);
 	free(gz);
+	free(data);
+}
+
+
+/* xz and zstd kernels (issue 11): inflated by magic, whatever the name;
+ * cut or corrupt streams refused with the format and the byte offset. */
+static uint8_t *xz_bytes(const uint8_t *d, size_t n, size_t *outlen)
+{
+	size_t cap = lzma_stream_buffer_bound(n), pos = 0;
+	uint8_t *out = malloc(cap);
+
+	assert_non_null(out);
+	assert_int_equal(lzma_easy_buffer_encode(1, LZMA_CHECK_CRC32, NULL, d, n, out, &pos,
+						 cap), LZMA_OK);
+	*outlen = pos;
+	return out;
+}
+
+static uint8_t *zstd_bytes(const uint8_t *d, size_t n, size_t *outlen)
+{
+	size_t cap = ZSTD_compressBound(n), r;
+	uint8_t *out = malloc(cap);
+
+	assert_non_null(out);
+	r = ZSTD_compress(out, cap, d, n, 3);
+	assert_false(ZSTD_isError(r));
+	*outlen = r;
+	return out;
+}
+
+static void test_xz_zstd(void **state)
+{
+	struct mpk_error err = { 0 };
+	size_t len = 300000, xlen, zlen;
+	uint8_t *data = pattern(len, 5), *xz = xz_bytes(data, len, &xlen);
+	uint8_t *zs = zstd_bytes(data, len, &zlen), *two;
+	struct blob b;
+	char want[300];
+
+	(void)state;
+	assert_int_equal(file_read(put("k.img", xz, xlen), "kernel image", FILE_INFLATE,
+				   MAX, &b, &err), 0);
+	assert_int_equal(b.size, len);
+	assert_memory_equal(b.data, data, len);
+	assert_true(b.inflated);
+	blob_free(&b);
+	assert_int_equal(file_read(put("k.zst", zs, zlen), "kernel image", FILE_INFLATE,
+				   MAX, &b, &err), 0);
+	assert_int_equal(b.size, len);
+	assert_memory_equal(b.data, data, len);
+	blob_free(&b);
+	/* two zstd frames back to back: both */
+	two = malloc(2 * zlen);
+	assert_non_null(two);
+	memcpy(two, zs, zlen);
+	memcpy(two + zlen, zs, zlen);
+	assert_int_equal(file_read(put("k2.zst", two, 2 * zlen), "kernel image",
+				   FILE_INFLATE, MAX, &b, &err), 0);
+	assert_int_equal(b.size, 2 * len);
+	blob_free(&b);
+	/* cut short */
+	snprintf(want, sizeof(want), "kernel image '%s': xz data is truncated: the file "
+		 "ends at byte %zu before the end of the xz stream; the file is cut short",
+		 mkpath("cut.xz"), xlen - 10);
+	expect_fail(put("cut.xz", xz, xlen - 10), FILE_INFLATE, MAX, MPK_EXIT_BADINPUT, want);
+	snprintf(want, sizeof(want), "kernel image '%s': zstd data is truncated: the file "
+		 "ends at byte %zu inside a frame; the file is cut short", mkpath("cut.zst"),
+		 zlen - 10);
+	expect_fail(put("cut.zst", zs, zlen - 10), FILE_INFLATE, MAX, MPK_EXIT_BADINPUT, want);
+	/* a flipped byte in the middle: the checks catch it */
+	xz[xlen / 2] ^= 0x55;
+	assert_int_equal(file_read(put("bad.xz", xz, xlen), "kernel image", FILE_INFLATE,
+				   MAX, &b, &err), -1);
+	assert_int_equal(err.exit_code, MPK_EXIT_BADINPUT);
+	assert_non_null(strstr(err.msg, "xz data is corrupt near byte "));
+	/* more than max_size */
+	snprintf(want, sizeof(want), "kernel image '%s': inflates to more than 0 MiB; that "
+		 "cannot be loaded", mkpath("k.zst"));
+	assert_true(zlen + 4096 < len);
+	expect_fail(put("k.zst", zs, zlen), FILE_INFLATE, zlen + 4096, MPK_EXIT_BADINPUT, want);
+	/* the initrd is never inflated */
+	assert_int_equal(file_read(mkpath("k.zst"), "initrd", FILE_RAW, MAX, &b, &err), 0);
+	assert_int_equal(b.size, zlen);
+	blob_free(&b);
+	free(two);
+	free(zs);
+	free(xz);
 	free(data);
 }
 
@@ -504,6 +593,7 @@ int main(void)
 		cmocka_unit_test(test_changed_during_read),
 		cmocka_unit_test(test_size_before_read),
 		cmocka_unit_test(test_file_syscall_kernel_fd),
+		cmocka_unit_test(test_xz_zstd),
 	};
 
 	signal(SIGALRM, SIG_DFL);

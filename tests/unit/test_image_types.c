@@ -171,7 +171,7 @@ static void test_refused_is_final(void **state)
 	assert_non_null(strstr(err.msg, "kernel image '/k': truncated: setup_sects=39"));
 	/* the host check is the bzImage probe's too */
 	in = input(img, V61_IMAGE_SIZE);
-	in.host_5level = true;
+	in.arch.host_5level = true;
 	put_le16(img + HDR_XLOADFLAGS, get_le16(img + HDR_XLOADFLAGS) & ~XLF_5LEVEL);
 	assert_null(image_type_choose(bz_first, 2, NULL, &in, &err));
 	assert_non_null(strstr(err.msg, "cannot be entered with 5-level paging"));

@@ -341,22 +341,22 @@ static void test_ap_handoff_and_last_handoff(void **state)
 
 	(void)state;
 	assert_int_equal(PARSE(&o, &err, "-l", "K"), 0);
-	assert_int_equal(o.ap_handoff, AP_HANDOFF_AUTO); /* the default */
-	assert_int_equal(o.mailbox_version, 1);
-	assert_int_equal(o.park_addr, 0);
+	assert_int_equal(o.arch.ap_handoff, AP_HANDOFF_AUTO); /* the default */
+	assert_int_equal(o.arch.mailbox_version, 1);
+	assert_int_equal(o.arch.park_addr, 0);
 	assert_int_equal(PARSE(&o, &err, "-l", "K", "--ap-handoff=init"), 0);
-	assert_int_equal(o.ap_handoff, AP_HANDOFF_INIT);
+	assert_int_equal(o.arch.ap_handoff, AP_HANDOFF_INIT);
 	assert_int_equal(PARSE(&o, &err, "--ap-handoff=park", "--plan", "-l", "K"), 0);
-	assert_int_equal(o.ap_handoff, AP_HANDOFF_PARK);
+	assert_int_equal(o.arch.ap_handoff, AP_HANDOFF_PARK);
 	assert_int_equal(PARSE(&o, &err, "--last-handoff"), 0);
 	assert_int_equal(o.action, ACTION_LAST_HANDOFF);
 	assert_int_equal(PARSE(&o, &err, "-l", "K", "--ap-handoff=mailbox", "--park-addr=0x20000000",
 			       "--mailbox-version=0"), 0);
-	assert_int_equal(o.ap_handoff, AP_HANDOFF_MAILBOX);
-	assert_int_equal(o.park_addr, 0x20000000);
-	assert_int_equal(o.mailbox_version, 0);
+	assert_int_equal(o.arch.ap_handoff, AP_HANDOFF_MAILBOX);
+	assert_int_equal(o.arch.park_addr, 0x20000000);
+	assert_int_equal(o.arch.mailbox_version, 0);
 	assert_int_equal(PARSE(&o, &err, "-l", "K", "--ap-handoff=auto"), 0);
-	assert_int_equal(o.ap_handoff, AP_HANDOFF_AUTO);
+	assert_int_equal(o.arch.ap_handoff, AP_HANDOFF_AUTO);
 	PARSE_FAILS("--ap-handoff=tdx: unknown; use auto, mailbox, park or init", "-l", "K",
 		    "--ap-handoff=tdx");
 	PARSE_FAILS("--park-addr=xyz: not a nonzero physical address", "-l", "K",
@@ -393,9 +393,9 @@ static void test_park_addr_values(void **state)
 	PARSE_FAILS("--park-addr=0x10000000000000000: not a nonzero physical address", "-l",
 		    "K", "--park-addr=0x10000000000000000");
 	assert_int_equal(PARSE(&o, &err, "-l", "K", "--park-addr=0xffffffffeeffe000"), 0);
-	assert_int_equal(o.park_addr, 0xffffffffeeffe000ull);
+	assert_int_equal(o.arch.park_addr, 0xffffffffeeffe000ull);
 	assert_int_equal(PARSE(&o, &err, "-l", "K", "--park-addr=536870912"), 0);
-	assert_int_equal(o.park_addr, 0x20000000);
+	assert_int_equal(o.arch.park_addr, 0x20000000);
 }
 
 static void test_no_effect_with_action(void **state)
