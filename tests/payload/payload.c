@@ -23,7 +23,7 @@
  *                    addr= rev= oem= root=xsdt@0x...|rsdt@0x...
  *   MPK-PAYLOAD-MADT apic= flags= kind=lapic|x2apic   (one per CPU entry)
  *   MPK-PAYLOAD-START mode=mailbox|init|none entry= madt_cpus= online_capable=
- *                     wakeup=vN@0x...|none reset= self= rsdp=
+ *                     wakeup=vN@0x...|none reset= self= lapic=x2apic|xapic|unused rsdp=
  *   MPK-PAYLOAD-WAKE apic= via=mailbox|init ack=ok|timeout ack_us= checkin=ok|timeout checkin_us=
  *                    (via=skipped: skip=ID on the command line)
  *   MPK-PAYLOAD-CPUS checked_in= expected= apic_ids=a,b,... missing=...|none
@@ -662,12 +662,19 @@ static uint32_t apic_read(uint32_t reg)
 	return *(volatile uint32_t *)(uintptr_t)(lapic_base + reg);
 }
 
-static void apic_init(void)
+/* want_x2: switch to x2APIC mode first (the command-line word x2apic, on
+ * a CPU that has it: CPUID 1 ECX bit 21), so that path can be tested from
+ * firmware that leaves the xAPIC mode on. */
+static void apic_init(bool want_x2)
 {
 	uint64_t base = rdmsr(MSR_APIC_BASE);
+	uint32_t r[4];
 
 	if (!(base & APIC_EN))
 		wrmsr(MSR_APIC_BASE, base |= APIC_EN);
+	cpuid(1, 0, r);
+	if (want_x2 && !(base & APIC_X2) && r[2] & (1u << 21))
+		wrmsr(MSR_APIC_BASE, base |= APIC_X2);
 	x2apic = base & APIC_X2;
 	if (!x2apic)
 		lapic_base = base & 0xffffff000ull;
@@ -792,7 +799,8 @@ static void setup_trampoline(const struct bootinfo *bi)
 /* ---- command line ------------------------------------------------------ */
 
 /* ap=auto (default: mailbox when the MADT has a wakeup structure, else
- * INIT), ap=mailbox, ap=init, ap=none. */
+ * INIT), ap=mailbox, ap=init, ap=none.  Also: skip=ID (cmdline_skip),
+ * x2apic (apic_init). */
 static const char *cmdline_ap(const uint8_t *s)
 {
 	if (!s)
@@ -831,6 +839,20 @@ static int64_t cmdline_skip(const uint8_t *s)
 		}
 	}
 	return -1;
+}
+
+/* A word of the command line on its own (space-separated). */
+static bool cmdline_word(const uint8_t *s, const char *w)
+{
+	size_t n = 0;
+
+	while (w[n])
+		n++;
+	for (size_t i = 0; s && i < 4096 && s[i]; i++)
+		if ((i == 0 || s[i - 1] == ' ') && mem_eq(s + i, w, n) &&
+		    (s[i + n] == ' ' || s[i + n] == 0))
+			return true;
+	return false;
 }
 
 static bool str_eq(const char *a, const char *b)
@@ -957,16 +979,18 @@ void payload_main(uint32_t magic, uint64_t info, uint32_t entry)
 	}
 	say(" self=");
 	put_dec(self);
+	/* INIT mode: the local APIC as the previous system left it */
+	if (str_eq(mode, "init"))
+		apic_init(cmdline_word(bi.cmdline, "x2apic"));
+	say(str_eq(mode, "init") ? (x2apic ? " lapic=x2apic" : " lapic=xapic") : " lapic=unused");
 	say(" rsdp=");
 	say(bi.rsdp_source);
 	say("\n");
 
 	if (str_eq(mode, "mailbox") && (!mailbox || !mapped(mailbox, 16)))
 		fail("payload: ap=mailbox but the MADT has no wakeup structure below 4 GiB");
-	if (str_eq(mode, "init")) {
-		apic_init();
+	if (str_eq(mode, "init"))
 		setup_trampoline(&bi);
-	}
 	/* We check in first (slot 0), then each AP in turn. */
 	checkin_ids[0] = self + 1;
 	ap_slot = 1;
