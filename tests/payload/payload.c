@@ -17,7 +17,8 @@
  *      power off through ACPI (S5)
  *
  * Records (tests/vm/scenario.py parses them; keys [a-z_]):
- *   MPK-PAYLOAD-HELLO entry=mb2|mb1|elf64 magic= info=
+ *   MPK-PAYLOAD-HELLO entry=mb2|mb1|elf64 magic= info= paging=4|5 (the 64-bit
+ *                     entry keeps the loader's depth: PML5 above our PML4)
  *   MPK-PAYLOAD-INFO loader=<name, spaces as _> mmap=<RAM ranges> cmdline=<...>
  *   MPK-PAYLOAD-RSDP source=mb2-acpi-new|mb2-acpi-old|boot-params|bios-scan
  *                    addr= rev= oem= root=xsdt@0x...|rsdt@0x...
@@ -883,7 +884,10 @@ void payload_main(uint32_t magic, uint64_t info, uint32_t entry)
 	put_hex(magic);
 	say(" info=");
 	put_hex(info);
-	say("\n");
+	uint64_t cr4;
+
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	say(cr4 & (1u << 12) ? " paging=5\n" : " paging=4\n");   /* CR4.LA57 */
 	if (str_eq(bi.entry, "unknown"))
 		fail("payload: entered with an unknown multiboot magic");
 

@@ -622,7 +622,7 @@ def payload_records(res):
 
 def payload_test(name, payload="mpk-payload.mb2", handoff="park", x=(), words=(),
                  entry="mb2", rsdp_source="mb2-acpi-new", mode=None, firmware=None,
-                 ncpu=None, ptype=None):
+                 ncpu=None, ptype=None, qemu_args=(), paging=None):
     """Generation 0 (6.1, firmware-booted) loads our payload `payload`
     (tests/payload/) with mpkexec -l --ap-handoff=HANDOFF plus `x` (more -l
     options) and the command line `words`, and runs it.  Checks: the plan
@@ -635,7 +635,9 @@ def payload_test(name, payload="mpk-payload.mb2", handoff="park", x=(), words=()
     MADT checked in, with its APIC ID (so a CPU that does not check in fails
     the test), then its ACPI power-off.  Prints the time from MPK-EXEC to the
     payload's first line (payload-latency) and per AP its wake times.
-    ptype: -t TYPE.  rsdp_source "bios-scan" (multiboot v1, --args-none):
+    ptype: -t TYPE.  qemu_args: more QEMU arguments (-cpu max: 5-level
+    paging); paging: the depth the payload must report at entry (4 or 5).
+    rsdp_source "bios-scan" (multiboot v1, --args-none):
     the payload reads firmware's tables, which have no wakeup structure, so
     it starts the APs with INIT-SIPI whatever the handoff."""
     ncpu = ncpu or int(os.environ.get("SMP", "4"))
@@ -658,7 +660,8 @@ def payload_test(name, payload="mpk-payload.mb2", handoff="park", x=(), words=()
         sys.exit(77)
     elem0 = ["6.1", "x:--ap-handoff=%s" % handoff] + ["x:" + o for o in x]
     elem1 = ["@" + payload] + (["t:" + ptype] if ptype else []) + ["a:" + w for w in words]
-    res = run_vm(cfg, "/".join(elem0) + "," + "/".join(elem1), extra=cfg["extra"])
+    res = run_vm(cfg, "/".join(elem0) + "," + "/".join(elem1), extra=cfg["extra"],
+                 qemu_args=qemu_args)
     c = Checker(name)
     gens, lists = split_generations(res)
     c.check(len(gens) == 1, "one Linux generation (then the payload)", 1, len(gens))
@@ -696,6 +699,10 @@ def payload_test(name, payload="mpk-payload.mb2", handoff="park", x=(), words=()
     c.check(hello.get("entry") == entry and start.get("entry") == entry,
             "payload entered as %s" % entry, entry,
             "%s/%s" % (hello.get("entry"), start.get("entry")))
+    if paging:
+        c.check(rec.get("paging") == str(paging) and hello.get("paging") == str(paging),
+                "%d-level paging in Linux and at the payload's entry" % paging, paging,
+                "%s/%s" % (rec.get("paging"), hello.get("paging")))
     magic = {"mb2": "0x36d76289", "mb1": "0x2badb002"}.get(entry)
     if magic:
         c.check(hello.get("magic") == magic, "multiboot magic in EAX", magic,
