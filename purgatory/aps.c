@@ -205,8 +205,13 @@ void aps_park(const struct mpk_purgatory_params *p, struct mpk_handoff_report *r
 fallback:
 	/* Parking failed outright: classic INIT and the original ACPI tables. */
 	console_puts("mpkexec purgatory: no AP reached the park region; falling back to INIT\n");
-	*(volatile uint64_t *)(uintptr_t)(p->boot_params + BP_ACPI_RSDP_ADDR) = p->orig_rsdp;
-	r->rsdp = p->orig_rsdp;
+	/* Only Linux's boot_params carry an RSDP we can change here; another
+	 * payload keeps the one it was given (the new tables). */
+	if (p->boot_params) {
+		*(volatile uint64_t *)(uintptr_t)(p->boot_params + BP_ACPI_RSDP_ADDR) =
+			p->orig_rsdp;
+		r->rsdp = p->orig_rsdp;
+	}
 	r->park_base = 0;
 	write_cr3(kexec_cr3);
 	aps_init(p, r);

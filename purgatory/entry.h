@@ -14,6 +14,39 @@ extern struct mpk_purgatory_params purgatory_params;
  * 64-bit boot protocol asks for; never returns. */
 void purgatory_enter(uint64_t entry, uint64_t rsi) __attribute__((noreturn));
 
+/* MPK_ENTRY_64_IDENTITY: jumps to `entry` in 64-bit mode with every
+ * general register 0 (RSP too); the caller has loaded purgatory's identity
+ * map of the low 4 GiB.  Never returns. */
+void purgatory_enter_identity64(uint64_t entry) __attribute__((noreturn));
+
+/* MPK_ENTRY_32: leaves long mode for 32-bit protected mode with paging
+ * off and jumps to `entry` (below 4 GiB) with EAX/EBX/ESI as given, the
+ * other registers 0, flat CS 0x10 / data 0x18 (Linux's __BOOT_CS/DS).
+ * The caller has loaded purgatory's identity map (this code runs on, and
+ * must lie below 4 GiB).  purgatory_enter32 also clears EFER.LME; the
+ * _keep_efer variant, for the mailbox-only (TDX) path, does not touch
+ * EFER (entry.S says why).  Never return. */
+void purgatory_enter32(uint32_t entry, uint32_t eax, uint32_t ebx, uint32_t esi)
+	__attribute__((noreturn));
+void purgatory_enter32_keep_efer(uint32_t entry, uint32_t eax, uint32_t ebx, uint32_t esi)
+	__attribute__((noreturn));
+
+/* The parameter block's entry convention is one purgatory knows, and a
+ * 32-bit entry lies below 4 GiB: checked with the magic, before anything
+ * runs (a bad block stops purgatory). */
+static inline int entry_mode_valid(const struct mpk_purgatory_params *p)
+{
+	switch (p->entry_mode) {
+	case MPK_ENTRY_LINUX64:
+	case MPK_ENTRY_64_IDENTITY:
+		return 1;
+	case MPK_ENTRY_32:
+		return p->entry < (1ull << 32);
+	default:
+		return 0;
+	}
+}
+
 /* Filled by purgatory/mailbox.c before it wakes firmware's BSP at
  * purgatory_boot_vector (entry.S, which has the offsets as BH_*). */
 struct boot_handoff {

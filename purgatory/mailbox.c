@@ -204,6 +204,10 @@ static void plan_boot_handoff(const struct mpk_purgatory_params *p, struct mpk_h
 
 	if (self == p->bsp_apic_id || !(p->flags & MPK_PF_NEXT_REFUSES_BSP))
 		return;
+	/* purgatory_boot_vector enters the payload the Linux 64-bit way only
+	 * (a bzImage entered at its 32-bit entry boots here, on our CPU). */
+	if (p->entry_mode != MPK_ENTRY_LINUX64)
+		return;
 	if (!below_4g(p->entry, 1) || !below_4g(p->entry_rsi, 4096))
 		return;
 	for (uint32_t i = 0; i < p->nr_ranges && i < MPK_MAX_DIGEST_RANGES; i++)
@@ -335,13 +339,34 @@ void mailbox_hand_over_boot(const struct mpk_purgatory_params *p, struct mpk_han
 	r->tsc_exit = rdtsc();
 }
 
+/* The entry convention the loader chose, with this path's rules: no port
+ * I/O (so nothing is said), no MSR (the 32-bit exit leaves EFER alone:
+ * entry.S, purgatory_enter32_keep_efer, says why that is safe).  64-bit,
+ * IF = 0, our GDT, the kexec CR3 here; purgatory's own map of the low
+ * 4 GiB (plain stores, as aps_mailbox builds it) for the other two. */
+static __attribute__((noreturn)) void mailbox_enter_payload(const struct mpk_purgatory_params *p)
+{
+	switch (p->entry_mode) {
+	case MPK_ENTRY_64_IDENTITY:
+		write_cr3(pagetable_identity_4g(read_cr4() & CR4_LA57_BIT, IDMAP_NO_UNCACHED));
+		purgatory_enter_identity64(p->entry);
+	case MPK_ENTRY_32:
+		write_cr3(pagetable_identity_4g(read_cr4() & CR4_LA57_BIT, IDMAP_NO_UNCACHED));
+		purgatory_enter32_keep_efer((uint32_t)p->entry, p->entry_eax, p->entry_ebx,
+					    p->entry_esi);
+	default: /* MPK_ENTRY_LINUX64 (checked on entry) */
+		purgatory_enter(p->entry, p->entry_rsi);
+	}
+}
+
 void purgatory_mailbox_start(void)
 {
 	const struct mpk_purgatory_params *p = &purgatory_params;
 	uint64_t tsc_entry = rdtsc(), found;
 	struct mpk_handoff_report *r;
 
-	if (p->magic != MPK_PURGATORY_MAGIC || p->version != MPK_PURGATORY_VERSION)
+	if (p->magic != MPK_PURGATORY_MAGIC || p->version != MPK_PURGATORY_VERSION ||
+	    !entry_mode_valid(p))
 		spin_forever();
 	/* A mismatch stops here: nothing may be printed (port I/O), and HLT
 	 * is not allowed on this path; the VMM sees a spinning vCPU. */
@@ -351,5 +376,5 @@ void purgatory_mailbox_start(void)
 	aps_mailbox(p, r);
 	r->tsc_exit = rdtsc();
 	mailbox_hand_over_boot(p, r);
-	purgatory_enter(p->entry, p->entry_rsi);
+	mailbox_enter_payload(p);
 }

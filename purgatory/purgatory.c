@@ -15,7 +15,9 @@
 #include "entry.h"
 #include "mpkexec/bootparam.h"
 #include "mpkexec/handoff-report.h"
+#include "mpkexec/identity-map.h"
 #include "mpkexec/purgatory-params.h"
+#include "pagetable.h"
 #include "report.h"
 #include "timer.h"
 #include "verify.h"
@@ -84,6 +86,41 @@ static void say_report(const struct mpk_handoff_report *r)
 	console_puts("\n");
 }
 
+/* The entry convention the loader chose (p->entry_mode; checked against
+ * what purgatory knows before anything ran).  64-bit, IF = 0, our GDT,
+ * CR3 = the kexec identity map here. */
+static __attribute__((noreturn)) void enter_payload(const struct mpk_purgatory_params *p)
+{
+	switch (p->entry_mode) {
+	case MPK_ENTRY_64_IDENTITY:
+		say("entering payload at ");
+		console_hex(p->entry);
+		console_puts(" (64-bit, identity map of the low 4 GiB, registers 0)\n");
+		write_cr3(pagetable_identity_4g(read_cr4() & CR4_LA57, IDMAP_NO_UNCACHED));
+		purgatory_enter_identity64(p->entry);
+	case MPK_ENTRY_32:
+		say("entering payload at ");
+		console_hex(p->entry);
+		console_puts(" (32-bit protected mode, paging off, EAX ");
+		console_hex(p->entry_eax);
+		console_puts(" EBX ");
+		console_hex(p->entry_ebx);
+		console_puts(" ESI ");
+		console_hex(p->entry_esi);
+		console_puts(")\n");
+		/* The switch runs identity-mapped: purgatory is below 4 GiB. */
+		write_cr3(pagetable_identity_4g(read_cr4() & CR4_LA57, IDMAP_NO_UNCACHED));
+		purgatory_enter32((uint32_t)p->entry, p->entry_eax, p->entry_ebx, p->entry_esi);
+	default: /* MPK_ENTRY_LINUX64 (purgatory_main refused any other value) */
+		say("entering payload at ");
+		console_hex(p->entry);
+		console_puts(" (64-bit, RSI ");
+		console_hex(p->entry_rsi);
+		console_puts(")\n");
+		purgatory_enter(p->entry, p->entry_rsi);
+	}
+}
+
 void purgatory_main(void)
 {
 	const struct mpk_purgatory_params *p = &purgatory_params;
@@ -93,7 +130,8 @@ void purgatory_main(void)
 	if (p->flags & MPK_PF_SERIAL_DEBUG)
 		console_init(p->serial_port);
 	say("entered\n");
-	if (p->magic != MPK_PURGATORY_MAGIC || p->version != MPK_PURGATORY_VERSION) {
+	if (p->magic != MPK_PURGATORY_MAGIC || p->version != MPK_PURGATORY_VERSION ||
+	    !entry_mode_valid(p)) {
 		say("bad parameter block; stopped\n");
 		halt_forever();
 	}
@@ -105,9 +143,6 @@ void purgatory_main(void)
 	else if (p->flags & MPK_PF_INIT_APS)
 		aps_init(p, r);
 	say_report(r);
-	say("entering payload at ");
-	console_hex(p->entry);
-	console_puts("\n");
 	r->tsc_exit = rdtsc();
-	purgatory_enter(p->entry, p->entry_rsi);
+	enter_payload(p);
 }

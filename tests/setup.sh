@@ -19,6 +19,15 @@ if [ -n "$missing" ]; then
 	apt-get install -y -q --no-install-recommends $missing >/dev/null
 fi
 
+# issue 11: Memtest86+ for tests/vm/memtest-*.test, which download Debian's
+# package into the VM cache themselves (apt-get download, never installed);
+# here only a check that the package index knows it.
+if ! apt-cache show memtest86+ >/dev/null 2>&1; then
+	apt-get update -q >/dev/null
+	apt-cache show memtest86+ >/dev/null 2>&1 ||
+		echo "setup: memtest86+ is not in the package index; tests/vm/memtest-*.test will fail" >&2
+fi
+
 cd "$top"
 [ -x configure ] || autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
 [ -f Makefile ] || ./configure -q

@@ -186,8 +186,9 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
 	struct efi_handover *eh = &ctx.eh;
 	uint8_t *e820_ext = NULL;
 	size_t e820_ext_len;
-	char efi_refused[200];
+	char efi_refused[200], entry_why[120];
 	struct payload_entry pe;
+	enum bzimage_entry entry;
 
 	memset(plan, 0, sizeof(*plan));
 	if (bzimage_parse(rq->kernel.data, rq->kernel.size, rq->kernel_path, &bz, err) < 0)
@@ -198,11 +199,13 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
 			 rq->kernel_path, bz.cmdline_size);
 		goto fail;
 	}
+	entry = bzimage_entry(&bz, rq->entry_32bit, entry_why, sizeof(entry_why));
 	snprintf(plan->image_desc, sizeof(plan->image_desc),
 		 "bzImage, boot protocol %u.%02u, %s, kernel_alignment %#x, "
-		 "pref_address %#" PRIx64 ", init_size %#x", bz.version >> 8,
+		 "pref_address %#" PRIx64 ", init_size %#x; %s entry: %s", bz.version >> 8,
 		 bz.version & 0xff, bz.relocatable ? "relocatable" : "not relocatable",
-		 bz.kernel_alignment, bz.pref_address, bz.init_size);
+		 bz.kernel_alignment, bz.pref_address, bz.init_size,
+		 entry == BZIMAGE_ENTRY_32 ? "32-bit" : "64-bit", entry_why);
 	snprintf(plan->cmdline_desc, sizeof(plan->cmdline_desc), "%zu bytes, at most %u",
 		 cmdlen, bz.cmdline_size);
 
@@ -238,6 +241,13 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
 
 	if (place_kernel(&ctx.pl, &bz, rq->kernel_path, kmem, &kaddr, err) < 0)
 		goto crash_fail;
+	if (entry == BZIMAGE_ENTRY_32 && kaddr + kmem > SZ_4G) {
+		mpk_fail(err, MPK_EXIT_BADINPUT, "kernel image '%s': its 32-bit entry (%s) runs "
+			 "with paging off, below 4 GiB, but the image must be loaded at %#" PRIx64
+			 "-%#" PRIx64 " (pref_address, not relocatable)", rq->kernel_path,
+			 entry_why, kaddr, kaddr + kmem);
+		goto fail;
+	}
 	if (rq->initrd_path && place_initrd(&ctx.pl, &bz, rq, &iaddr, err) < 0)
 		goto crash_fail;
 	plan_add_segment(plan, "kernel", bz.kernel, bz.kernel_size, kaddr, kmem, true,
@@ -323,6 +333,18 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
 		.entry = kaddr + BZIMAGE_ENTRY64_OFFSET, .rsi = saddr, .boot_params = saddr,
 		.report_addr = saddr + report->off + SETUP_DATA_HDR,
 		.report_len = (uint32_t)report->len };
+	/* The 32-bit entry (Linux boot protocol, "32-bit boot protocol"): the
+	 * start of the protected-mode part, ESI = boot_params, EBX = EBP =
+	 * EDI = 0; code32_start says where that part was loaded (Memtest86+
+	 * finds itself through it).  Everything it needs lies below 4 GiB:
+	 * the kernel and boot_params are placed there. */
+	if (entry == BZIMAGE_ENTRY_32) {
+		put_le32(plan->setup_buf + HDR_CODE32_START, (uint32_t)kaddr);
+		pe.mode = MPK_ENTRY_32;
+		pe.entry = kaddr;
+		pe.rsi = 0;
+		pe.esi = (uint32_t)saddr;
+	}
 	if (linux_at_least(&bz, 6, 9))
 		p->flags |= MPK_PF_NEXT_REFUSES_BSP;
 	switch (payload_plan_finish(sv, rq, &ctx, &pe, purgatory_elf, purgatory_len, plan,

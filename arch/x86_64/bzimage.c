@@ -1,5 +1,6 @@
 #include "bzimage.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "mpkexec/bootparam.h"
@@ -72,6 +73,14 @@ static int check_size(const uint8_t *image, size_t size, const char *path,
 		return mpk_fail(err, MPK_EXIT_BADINPUT,
 				"kernel image '%s': syssize is 0: the header gives no size for the "
 				"protected-mode kernel; a corrupt header", path);
+	/* syssize is the protected-mode part rounded up to 16 bytes; Linux's
+	 * build pads the file to it, Memtest86+'s does not (6.10's x64.bin
+	 * ends 8 bytes short).  Less than one unit short is that rounding, as
+	 * kexec-tools and GRUB, which load what the file has, see it. */
+	if (size < want && want - size < 16 && size > setup_size) {
+		bz->kernel_size = size - setup_size;
+		return 0;
+	}
 	if (size < want)
 		return mpk_fail(err, MPK_EXIT_BADINPUT,
 				"kernel image '%s': truncated: setup_sects=%u%s and syssize %#x say "
@@ -79,6 +88,7 @@ static int check_size(const uint8_t *image, size_t size, const char *path,
 				"has only %zu; copy the whole file", path, bz->setup_sects, zero,
 				bz->syssize, (unsigned long long)want, (unsigned long long)pm,
 				setup_size, size);
+	bz->kernel_size = (size_t)pm;
 	if (size > want) {
 		bz->signature_size = pe_signature_at(image, size, (size_t)want);
 		if (!bz->signature_size)
@@ -135,11 +145,9 @@ int bzimage_parse(const uint8_t *image, size_t size, const char *path,
 	if (check_size(image, size, path, bz, setup_size, err) < 0)
 		return -1;
 	bz->loadflags = image[HDR_LOADFLAGS];
+	/* Without XLF_KERNEL_64 (a 32-bit kernel) the image is entered at its
+	 * 32-bit entry (bzimage_entry). */
 	bz->xloadflags = get_le16(image + HDR_XLOADFLAGS);
-	if (!(bz->xloadflags & XLF_KERNEL_64))
-		return mpk_fail(err, MPK_EXIT_BADINPUT,
-				"kernel image '%s': has no 64-bit entry point (xloadflags %#06x lacks "
-				"XLF_KERNEL_64); mpkexec loads x86_64 kernels only", path, bz->xloadflags);
 	if (!(bz->loadflags & LOADED_HIGH))
 		return mpk_fail(err, MPK_EXIT_BADINPUT,
 				"kernel image '%s': not a bzImage (loadflags %#04x lacks LOADED_HIGH: "
@@ -160,7 +168,6 @@ int bzimage_parse(const uint8_t *image, size_t size, const char *path,
 				(unsigned long long)bz->pref_address);
 	bz->setup = image;
 	bz->kernel = image + setup_size;
-	bz->kernel_size = (size_t)bz->syssize * 16;
 	if (bz->init_size < bz->kernel_size)
 		return mpk_fail(err, MPK_EXIT_BADINPUT,
 				"kernel image '%s': init_size %#x is smaller than the kernel itself "
@@ -168,9 +175,40 @@ int bzimage_parse(const uint8_t *image, size_t size, const char *path,
 	return 0;
 }
 
+enum bzimage_entry bzimage_entry(const struct bzimage *bz, bool force32, char *why,
+				 size_t n)
+{
+	if (force32) {
+		snprintf(why, n, "asked for with --entry-32bit");
+		return BZIMAGE_ENTRY_32;
+	}
+	if (!(bz->xloadflags & XLF_KERNEL_64)) {
+		snprintf(why, n, "no 64-bit entry (xloadflags %#06x lacks XLF_KERNEL_64)",
+			 bz->xloadflags);
+		return BZIMAGE_ENTRY_32;
+	}
+	/* The 64-bit entry of a bzImage that is not relocatable is not used:
+	 * kexec-tools' bzImage64 loader refuses such an image and takes its
+	 * 32-bit path, and Memtest86+ 6.10 (not relocatable) hangs when
+	 * entered at +0x200 but runs from its 32-bit entry. */
+	if (!bz->relocatable) {
+		snprintf(why, n, "not relocatable (its 64-bit entry is used only for "
+			 "relocatable images, as kexec-tools does)");
+		return BZIMAGE_ENTRY_32;
+	}
+	snprintf(why, n, "relocatable, XLF_KERNEL_64");
+	return BZIMAGE_ENTRY_64;
+}
+
 int bzimage_check_host(const struct bzimage *bz, bool host_5level, const char *path,
 		       struct mpk_error *err)
 {
+	char why[120];
+
+	/* The 32-bit entry runs with paging off: the old paging depth does
+	 * not reach it (the image sets up its own). */
+	if (bzimage_entry(bz, false, why, sizeof(why)) == BZIMAGE_ENTRY_32)
+		return 0;
 	/* With 5-level paging the old kernel, purgatory and the park code all
 	 * keep CR4.LA57 set: it cannot change while paging is on, and neither
 	 * purgatory (pagetable_identity_4g builds a PML5 top when LA57 is set)

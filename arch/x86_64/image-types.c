@@ -9,10 +9,13 @@
 
 #include "bzimage-load.h"
 #include "bzimage.h"
+#include "multiboot2.h"
 
+static const char *const multiboot2_aliases[] = { "multiboot2-x86", NULL };
 static const char *const bzimage_aliases[] = { "bzImage64", NULL };
 
 const struct image_type image_types[] = {
+	{ "multiboot2", multiboot2_aliases, multiboot2_probe, multiboot2_plan, .linux_boot = false },
 	{ "bzImage", bzimage_aliases, bzimage_probe, bzimage_plan, .linux_boot = true },
 };
 const size_t image_types_count = sizeof(image_types) / sizeof(image_types[0]);

@@ -11,7 +11,7 @@ is not provably one of the addresses the function itself loaded.
 
 Usage: callgraph.py --object purgatory/purgatory.ro --root aps_init
            [--root SYM ...] [--forbid-symbol-prefix apic_ ...]
-           [--allow-indirect purgatory_enter ...]
+           [--allow-indirect purgatory_enter ...] [--code32 SYM ...]
 Exit status: 0 PASS, 1 FAIL (or vacuous/broken check).
 """
 import argparse
@@ -63,7 +63,7 @@ for _i in range(8, 16):
     for _s in ('', 'd', 'w', 'b'):
         REG64['r%d%s' % (_i, _s)] = 'r%d' % _i
 
-NO_FALLTHROUGH = ('jmp', 'ret', 'lret', 'iret', 'ud2', 'hlt')
+NO_FALLTHROUGH = ('jmp', 'ljmp', 'ret', 'lret', 'iret', 'ud2', 'hlt')
 
 Insn = collections.namedtuple('Insn', 'addr mnem ops comment text')
 Func = collections.namedtuple('Func', 'names start end insns')
@@ -103,8 +103,20 @@ def parse_insn(addr, text):
     return Insn(addr, mnem, ops, comment.strip(), text.strip())
 
 
-def load(obj, roots, tmp):
-    """Link OBJ at LINK_BASE; return {start: Func} for all text symbols."""
+def disassemble(elf, extra=()):
+    insns = []
+    for line in run([os.environ.get('OBJDUMP', 'objdump'), '-d', '-w',
+                     '--no-show-raw-insn'] + list(extra) + [elf]).splitlines():
+        m = re.match(r'\s*([0-9a-f]+):\t(.*)$', line)
+        if m:
+            insns.append(parse_insn(int(m.group(1), 16), m.group(2)))
+    return insns
+
+
+def load(obj, roots, tmp, code32=()):
+    """Link OBJ at LINK_BASE; return {start: Func} for all text symbols.
+    The symbols in CODE32 hold 32-bit code (.code32 in entry.S): their
+    bytes are decoded in 32-bit mode, the rest in 64-bit mode."""
     elf = os.path.join(tmp, 'purgatory.elf')
     run([os.environ.get('LD', 'ld'), '-static', '-nostdlib', '-N',
          '-Ttext=0x%x' % LINK_BASE, '-e', roots[0], obj, '-o', elf])
@@ -114,13 +126,30 @@ def load(obj, roots, tmp):
         f = line.split()
         if len(f) in (3, 4) and f[-2] in 'tT':
             syms[int(f[0], 16)].append((f[-1], int(f[1], 16) if len(f) == 4 else 0))
-    insns = []
-    for line in run([os.environ.get('OBJDUMP', 'objdump'), '-d', '-w',
-                     '--no-show-raw-insn', elf]).splitlines():
-        m = re.match(r'\s*([0-9a-f]+):\t(.*)$', line)
-        if m:
-            insns.append(parse_insn(int(m.group(1), 16), m.group(2)))
+    insns = disassemble(elf)
     starts = sorted(syms)
+    names = {n: st for st, l in syms.items() for n, _ in l}
+    for name in code32:
+        if name not in names:
+            sys.exit('FAIL: --code32 symbol %s not found among text symbols' % name)
+        st = names[name]
+        nxt = min((x for x in starts if x > st), default=None)
+        size = max(sz for _, sz in syms[st])
+        end = st + size if size else nxt
+        if end is None:
+            sys.exit('FAIL: --code32 symbol %s has no size and no next symbol' % name)
+        # 32-bit decoding prints branch targets modulo 4 GiB; LINK_BASE
+        # is above it, so put the high half back (a 32-bit branch cannot
+        # leave the 4 GiB window its code runs in).
+        code = []
+        for x in disassemble(elf, ['-M', 'i386', '--start-address=0x%x' % st,
+                                   '--stop-address=0x%x' % end]):
+            t = direct_target(x)
+            if t is not None:
+                x = x._replace(ops=['%x' % ((st & ~0xffffffff) | t)] + x.ops[1:])
+            code.append(x)
+        insns = [x for x in insns if not st <= x.addr < end] + code
+    insns.sort(key=lambda x: x.addr)
     funcs = {}
     for i, start in enumerate(starts):
         # A symbol without size (assembly) spans to the next symbol.
@@ -262,13 +291,16 @@ def main():
                          'other side of a branch in the root, e.g. purgatory_main)')
     ap.add_argument('--forbid-insn', action='append', default=[],
                     help='also fail on this mnemonic (e.g. rdmsr, cpuid)')
+    ap.add_argument('--code32', action='append', default=[],
+                    help='this symbol holds 32-bit code (.code32): decode it '
+                         'in 32-bit mode')
     ap.add_argument('--allow-insn', action='append', default=[],
                     help='do not fail on this otherwise forbidden mnemonic (the '
                          'caller says why, e.g. tdcall for TDG.VP.VMCALL<CPUID>)')
     args = ap.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
-        funcs, insns = load(args.object, args.root, tmp)
+        funcs, insns = load(args.object, args.root, tmp, args.code32)
     by_name = {n: f for f in funcs.values() for n in f.names}
     starts = sorted(funcs)
 

@@ -797,6 +797,92 @@ static void test_kernel_does_not_fit(void **state)
 	put_le32(f->kernel + HDR_INIT_SIZE, K_INIT_SIZE);
 }
 
+/* --- the 32-bit entry (issue 11) ----------------------------------------- */
+
+/* Memtest86+ 6.10 (fixtures/memtest86+x64.head, its setup part, in a file
+ * of the real size): not relocatable, so loaded at pref_address 0x100000
+ * and entered at its 32-bit entry there, ESI = boot_params, code32_start
+ * = the load address. */
+#define MT_HEAD  FIXTURES "/memtest86+x64.head"
+#define MT_SETUP 0x600u
+#define MT_SIZE  144312u
+
+static void test_memtest_plan(void **state)
+{
+	struct fix *f = *state;
+	struct load_request rq = request(f, "console=ttyS0,115200", false);
+	const struct load_plan *p = &f->plan;
+	const struct mpk_purgatory_params *pp = &p->params;
+	const struct segment *k, *b;
+	uint8_t *mt = malloc(MT_SIZE);
+	FILE *h = fopen(MT_HEAD, "rb");
+
+	assert_non_null(mt);
+	assert_non_null(h);
+	fill_random(mt, MT_SIZE);
+	assert_int_equal(fread(mt, 1, MT_SETUP, h), MT_SETUP);
+	fclose(h);
+	rq.kernel_path = "memtest86+x64.bin";
+	rq.kernel = (struct blob){ .data = mt, .size = MT_SIZE };
+	plan_ok(f, &f->sv, &rq);
+	check_invariants(p, &f->sv);
+	k = seg(p, "kernel");
+	b = seg(p, "boot_params");
+	assert_int_equal(k->mem, 0x100000);
+	assert_int_equal(k->bufsz, MT_SIZE - MT_SETUP);
+	assert_int_equal(k->memsz, 0x6b000);             /* init_size 0x6acf8 */
+	assert_string_equal(p->image_desc,
+			    "bzImage, boot protocol 2.12, not relocatable, kernel_alignment "
+			    "0x1000, pref_address 0x100000, init_size 0x6acf8; 32-bit entry: "
+			    "not relocatable (its 64-bit entry is used only for relocatable "
+			    "images, as kexec-tools does)");
+	assert_int_equal(pp->entry_mode, MPK_ENTRY_32);
+	assert_int_equal(pp->entry, 0x100000);
+	assert_int_equal(pp->entry_esi, b->mem);
+	assert_int_equal(pp->entry_eax, 0);
+	assert_int_equal(pp->entry_ebx, 0);
+	assert_int_equal(pp->entry_rsi, 0);
+	assert_int_equal(pp->boot_params, b->mem);
+	assert_true(b->mem + b->memsz <= 4 * GiB);
+	/* the handoff report still goes into boot_params' setup_data */
+	assert_int_equal(pp->report_addr, get_le64(p->setup_buf + HDR_SETUP_DATA) + 16);
+	assert_int_equal(get_le32(p->setup_buf + 0x214), 0x100000);   /* code32_start */
+	assert_int_equal(p->payload_entry, 0x100000);
+	/* the digest of boot_params covers code32_start as written */
+	assert_int_equal(pp->ranges[1].addr, b->mem);
+	assert_int_equal(pp->ranges[1].xxh3, XXH3_64bits(b->buf, b->bufsz));
+	rq.kernel = (struct blob){ .data = f->kernel, .size = f->kernel_size };
+	load_plan_free(&f->plan);
+	free(mt);
+}
+
+/* --entry-32bit on the relocatable 6.1: loaded where the 64-bit plan puts
+ * it, entered at the start of the protected-mode part, code32_start
+ * rewritten to that address. */
+static void test_entry_32bit_forced(void **state)
+{
+	struct fix *f = *state;
+	struct load_request rq = request(f, CMDLINE, true);
+	const struct load_plan *p = &f->plan;
+	const struct mpk_purgatory_params *pp = &p->params;
+
+	plan_ok(f, &f->sv, &rq);
+	assert_int_equal(pp->entry_mode, MPK_ENTRY_LINUX64);
+	assert_int_equal(pp->entry, RUNNING_END + 0x200);
+	assert_int_equal(get_le32(p->setup_buf + 0x214), get_le32(f->kernel + 0x214));
+	assert_non_null(strstr(p->image_desc, "; 64-bit entry: relocatable, XLF_KERNEL_64"));
+	rq.entry_32bit = true;
+	plan_ok(f, &f->sv, &rq);
+	check_invariants(p, &f->sv);
+	assert_int_equal(seg(p, "kernel")->mem, RUNNING_END);
+	assert_int_equal(pp->entry_mode, MPK_ENTRY_32);
+	assert_int_equal(pp->entry, RUNNING_END);
+	assert_int_equal(pp->entry_esi, seg(p, "boot_params")->mem);
+	assert_int_equal(pp->entry_ebx, 0);
+	assert_int_equal(get_le32(p->setup_buf + 0x214), RUNNING_END);
+	assert_non_null(strstr(p->image_desc, "; 32-bit entry: asked for with --entry-32bit"));
+}
+
 /* More than the zero page's 128 entries: the rest in a SETUP_E820_EXT node. */
 static void test_memmap_over_128(void **state)
 {
@@ -886,6 +972,8 @@ int main(void)
 		cmocka_unit_test(test_kernel_not_relocatable),
 		cmocka_unit_test(test_kernel_does_not_fit),
 		cmocka_unit_test(test_memmap_over_128),
+		cmocka_unit_test(test_memtest_plan),
+		cmocka_unit_test(test_entry_32bit_forced),
 		cmocka_unit_test(test_bad_madt_fails_plan),
 	};
 
