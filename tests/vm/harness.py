@@ -94,7 +94,7 @@ def _hash_files(paths):
 def _hash_payloads(payload_dir):
     """The files of a payload directory (harness.prepare), by name and bytes."""
     h = hashlib.sha256()
-    for p in sorted(glob.glob(os.path.join(payload_dir, "*"))):
+    for p in sorted(f for f in glob.glob(os.path.join(payload_dir, "*")) if os.path.isfile(f)):
         h.update(os.path.basename(p).encode() + b"\0")
         with open(p, "rb") as f:
             h.update(f.read())
