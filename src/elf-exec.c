@@ -3,11 +3,20 @@
 #include <gelf.h>
 #include <inttypes.h>
 #include <libelf.h>
+#include <stdio.h>
 #include <string.h>
 
 bool elf_exec_is_elf(const uint8_t *data, size_t size)
 {
 	return size >= SELFMAG && memcmp(data, ELFMAG, SELFMAG) == 0;
+}
+
+static bool machine_known(uint16_t m)
+{
+	for (unsigned i = 0; i < elf_exec_nmachines; i++)
+		if (elf_exec_machines[i].machine == m)
+			return true;
+	return false;
 }
 
 static int check_loads(const struct elf_exec *x, const char *path, struct mpk_error *err)
@@ -49,6 +58,15 @@ int elf_exec_parse(const uint8_t *data, size_t size, const char *path, bool any_
 			 "program headers (%s)", path, elf_errmsg(-1));
 		goto out;
 	}
+	/* libelf reports no program headers, rather than an error, when the
+	 * table lies past the end of the file. */
+	if (eh.e_phnum && eh.e_phnum != PN_XNUM && (eh.e_phoff > size ||
+	    (uint64_t)eh.e_phnum * eh.e_phentsize > size - eh.e_phoff)) {
+		mpk_fail(err, MPK_EXIT_BADINPUT, "ELF image '%s': %u program headers at offset "
+			 "%#" PRIx64 " lie past the end of the file (%zu bytes); the file is "
+			 "truncated", path, eh.e_phnum, (uint64_t)eh.e_phoff, size);
+		goto out;
+	}
 	out->elfclass = eh.e_ident[EI_CLASS] == ELFCLASS64 ? 64 : 32;
 	out->machine = eh.e_machine;
 	out->entry = eh.e_entry;
@@ -63,9 +81,15 @@ int elf_exec_parse(const uint8_t *data, size_t size, const char *path, bool any_
 			 "loaded", path, eh.e_type);
 		goto out;
 	}
-	if (!any_machine && eh.e_machine != EM_386 && eh.e_machine != EM_X86_64) {
-		mpk_fail(err, MPK_EXIT_BADINPUT, "ELF image '%s': e_machine %u is neither "
-			 "EM_386 nor EM_X86_64", path, eh.e_machine);
+	if (!any_machine && !machine_known(eh.e_machine)) {
+		char names[80] = "";
+
+		for (unsigned i = 0; i < elf_exec_nmachines; i++)
+			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+				 i ? (i + 1 == elf_exec_nmachines ? " or " : ", ") : "",
+				 elf_exec_machines[i].name);
+		mpk_fail(err, MPK_EXIT_BADINPUT, "ELF image '%s': e_machine %u is not %s",
+			 path, eh.e_machine, names);
 		goto out;
 	}
 	for (size_t i = 0; i < nph; i++) {

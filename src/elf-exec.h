@@ -23,7 +23,7 @@ struct elf_exec_load {
 
 struct elf_exec {
 	unsigned elfclass;         /* 32 or 64 */
-	uint16_t machine;          /* EM_386 / EM_X86_64 */
+	uint16_t machine;          /* e_machine: one of elf_exec_machines[] */
 	uint64_t entry;            /* e_entry (virtual) */
 	uint64_t entry_paddr;      /* e_entry through the PT_LOAD holding it: physical;
 				      e_entry itself when no PT_LOAD maps it */
@@ -35,7 +35,16 @@ struct elf_exec {
 /* Whether the bytes start with an ELF identification (for probes). */
 bool elf_exec_is_elf(const uint8_t *data, size_t size);
 
-/* Parses `data` as an ELF executable for x86 (EM_386 or EM_X86_64, or any
+/* The machines an executable may be for, with their names for messages:
+ * the architecture's (arch/x86_64/elf-machines.c: EM_386, EM_X86_64). */
+struct elf_exec_machine {
+	uint16_t machine;
+	const char *name;
+};
+extern const struct elf_exec_machine elf_exec_machines[];
+extern const unsigned elf_exec_nmachines;
+
+/* Parses `data` as an ELF executable for one of elf_exec_machines[] (any
  * machine when `any_machine`).  Refuses, naming `path` and the field: a
  * file that is not ELF, not little-endian, not ET_EXEC, has no PT_LOAD,
  * more than ELF_EXEC_MAX_LOAD of them, a PT_LOAD whose bytes lie outside

@@ -6,6 +6,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 
 PKGS="gcc make osslsigncode openssl autoconf automake pkg-config libelf-dev zlib1g-dev liblzma-dev libzstd-dev \
 libxxhash-dev libcmocka-dev clang libclang-rt-dev qemu-system-x86 ovmf busybox-static cpio kexec-tools makedumpfile python3"
+# issue 11, tests/vm/grub-multiboot.test: GRUB for the i386-multiboot
+# platform, built from Debian's grub2 source by tests/vm/grub-build.sh into
+# the VM cache (Debian ships no i386-multiboot modules); its build tools.
+PKGS="$PKGS dpkg-dev bison flex autopoint gettext xz-utils"
 missing=
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "ok installed" ||

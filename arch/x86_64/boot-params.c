@@ -42,7 +42,14 @@ int boot_params_build(uint8_t *bp, const struct boot_params_input *in,
 				in->e820->n, BP_E820_MAX);
 	memset(bp, 0, BP_SIZE);
 	/* The setup header as the image has it; fields below override it. */
-	memcpy(bp + BP_HDR, bz->setup + BP_HDR, bz->header_end - BP_HDR);
+	if (bz) {
+		memcpy(bp + BP_HDR, bz->setup + BP_HDR, bz->header_end - BP_HDR);
+	} else {
+		put_le16(bp + HDR_BOOT_FLAG, HDR_BOOT_FLAG_MAGIC);
+		put_le32(bp + HDR_HEADER, HDR_MAGIC);
+		put_le16(bp + HDR_VERSION, 0x020f);
+		bp[HDR_LOADFLAGS] = LOADED_HIGH;
+	}
 	if (in->running_bp) {
 		/* Same console/video state as the running kernel (kexec-tools too). */
 		memcpy(bp + BP_SCREEN_INFO, in->running_bp + BP_SCREEN_INFO, BP_SCREEN_INFO_SIZE);

@@ -11,7 +11,9 @@
 #include "memmap.h"
 
 struct boot_params_input {
-	const struct bzimage *bz;
+	const struct bzimage *bz;    /* NULL: no bzImage (an ELF entered with
+					--args-linux): a setup header of our own,
+					see boot_params_build */
 	const uint8_t *running_bp;   /* running kernel's boot_params, or NULL */
 	const struct memmap *e820;   /* memory map handed over */
 	uint64_t cmdline_addr;
@@ -26,7 +28,10 @@ struct boot_params_input {
 };
 
 /* Fills bp[BP_SIZE].  The zero page holds the first BP_E820_MAX entries
- * of in->e820 (e820_entries = min(n, 128)). */
+ * of in->e820 (e820_entries = min(n, 128)).  Without a bzImage (in->bz
+ * NULL) the setup header is not copied from an image: it holds boot_flag
+ * 0xAA55, "HdrS", version 2.15 (acpi_rsdp_addr is a 2.14 field) and
+ * loadflags LOADED_HIGH, then the same fields as below. */
 int boot_params_build(uint8_t *bp, const struct boot_params_input *in,
 		      struct mpk_error *err);
 

@@ -178,25 +178,32 @@ static void test_refused_is_final(void **state)
 	free(img);
 }
 
-/* The x86_64 table: bzImage, by our name and kexec-tools'. */
+/* The x86_64 table: elf before multiboot before bzImage (bzImage last, the
+ * fallback), each by our name and kexec-tools'. */
 static void test_x86_table(void **state)
 {
 	struct mpk_error err = { 0 };
+	const struct image_type *elf, *mb, *bz;
 
 	(void)state;
-	assert_int_equal(image_types_count, 1);
-	assert_string_equal(image_types[0].name, "bzImage");
-	assert_non_null(image_types[0].plan);
-	assert_ptr_equal(image_type_find(image_types, image_types_count, "bzImage"),
-			 &image_types[0]);
-	assert_ptr_equal(image_type_find(image_types, image_types_count, "bzImage64"),
-			 &image_types[0]);
+	bz = image_type_find(image_types, image_types_count, "bzImage");
+	elf = image_type_find(image_types, image_types_count, "elf");
+	mb = image_type_find(image_types, image_types_count, "multiboot");
+	assert_ptr_equal(bz, &image_types[image_types_count - 1]);
+	assert_non_null(bz->plan);
+	assert_true(elf && mb && elf < mb && mb < bz);
+	assert_ptr_equal(image_type_find(image_types, image_types_count, "bzImage64"), bz);
+	assert_ptr_equal(image_type_find(image_types, image_types_count, "elf-x86_64"), elf);
+	assert_ptr_equal(image_type_find(image_types, image_types_count, "elf-x86"), elf);
+	assert_ptr_equal(image_type_find(image_types, image_types_count, "multiboot-x86"), mb);
 	assert_null(image_type_find(image_types, image_types_count, "bzimage"));
 	assert_int_equal(image_type_check_name(image_types, image_types_count,
-					       "multiboot2-x86", &err), -1);
+					       "nbi-x86", &err), -1);
 	assert_int_equal(err.exit_code, MPK_EXIT_USAGE);
-	assert_msg_eq(err, "--type=multiboot2-x86: unknown image type; the known types are "
-		      "bzImage (kexec-tools: bzImage64)");
+	assert_non_null(strstr(err.msg, "--type=nbi-x86: unknown image type; the known types "
+			       "are "));
+	assert_non_null(strstr(err.msg, "elf (kexec-tools: elf-x86_64, elf-x86), multiboot "
+			       "(kexec-tools: multiboot-x86), bzImage (kexec-tools: bzImage64)"));
 }
 
 int main(void)
