@@ -91,6 +91,17 @@ def _hash_files(paths):
     return h.hexdigest()[:16]
 
 
+def _hash_payloads(payload_dir):
+    """The files of a payload directory (harness.prepare), by name and bytes."""
+    h = hashlib.sha256()
+    for p in sorted(f for f in glob.glob(os.path.join(payload_dir, "*")) if os.path.isfile(f)):
+        h.update(os.path.basename(p).encode() + b"\0")
+        with open(p, "rb") as f:
+            h.update(f.read())
+        h.update(b"\0")
+    return h.hexdigest()[:16]
+
+
 def pattern_binary(cache):
     """The static tests/vm/mpk-pattern (kdump scenarios): $MPK_PATTERN_BIN,
     else the build tree's ($MPK_BUILDDIR, set by make check), else one
@@ -157,8 +168,11 @@ def prepare(cache=DEFAULT_CACHE, mpkexec_bin=None, keep=8, payload_dir=None):
                            os.path.join(HERE, "mkinitramfs.sh"),
                            os.path.join(cache, "versions"),
                            pat, shutil.which("makedumpfile") or ""] + kdt +
-                          [os.path.join(cache, "efivarfs-%s.ko" % k) for k in ("6.1", "6.12")] +
-                          sorted(glob.glob(os.path.join(payload_dir, "*")) if payload_dir else []))
+                          [os.path.join(cache, "efivarfs-%s.ko" % k) for k in ("6.1", "6.12")])
+        if payload_dir:
+            # by file name and bytes, not path: scenarios pass a fresh
+            # temporary directory each run
+            key = hashlib.sha256((key + _hash_payloads(payload_dir)).encode()).hexdigest()[:16]
         out = os.path.join(cache, "initramfs-%s.cpio.gz" % key)
         if os.path.exists(out):
             os.utime(out)
@@ -185,7 +199,7 @@ def parse_record(text, t):
         rec["reason"] = rest
         return rec
     while rest:
-        km = re.match(r"([a-z]+)=", rest)
+        km = re.match(r"([a-z][a-z0-9_]*)=", rest)   # checked_in=, ack_us= (payload)
         if not km:
             rec.setdefault("extra", rest)
             break

@@ -9,7 +9,9 @@ MPK_VM_FIRMWARE (seabios|ovmf: the firmware of the scenarios that do not
 name one; the uefi-*.test scenarios always use ovmf).
 """
 import os
+import shutil
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -29,10 +31,11 @@ class Checker:
                                                           expected, seen))
 
 
-def setup(name, firmware=None):
+def setup(name, firmware=None, payload_dir=None):
     """Common preamble: skip without QEMU (or the firmware), build/reuse the
     image.  firmware: "seabios", "ovmf", None ($MPK_VM_FIRMWARE, else
-    seabios)."""
+    seabios).  payload_dir: its files go to /payloads of the image
+    (harness.prepare; payload scenarios, issue 11)."""
     firmware = harness.firmware_name(firmware)
     missing = ("%s not installed" % harness.QEMU if not harness.qemu_available()
                else harness.firmware_missing(firmware))
@@ -56,7 +59,7 @@ def setup(name, firmware=None):
         print("FAIL: %s: MPKEXEC_BIN=%s does not exist (build it, or set "
               "MPK_LOADER=kexec to use the kexec-tools stand-in)" % (name, mpk))
         sys.exit(1)
-    cfg["initramfs"] = harness.prepare(cfg["cache"], mpk)
+    cfg["initramfs"] = harness.prepare(cfg["cache"], mpk, payload_dir=payload_dir)
     with open(os.path.join(cfg["cache"], "versions")) as f:
         cfg["versions"] = dict(l.split() for l in f if l.strip())
     print("%s: loader=%s firmware=%s log=%s" % (name, cfg["loader"], firmware,
@@ -574,4 +577,199 @@ def crash_test(name, gens, crash_cpu, capture, loader=None, firmware=None, expec
               cap.get("online"), "yes" if refused else "no",
               "%.0f" % ((t_cap - t_crash) * 1000) if t_cap and t_crash else "none",
               du.get("size")))
+    return finish(c, name, res)
+
+
+# ---- payloads (issue 11) ---------------------------------------------------
+# Our own test payload (tests/payload/, built by `make`): its records are
+# documented at the top of tests/payload/payload.c.
+PAYLOAD_FILES = ("mpk-payload.mb2", "mpk-payload.elf64")
+
+
+def payload_build_dir():
+    """Where the built tests/payload/ files are: $MPK_PAYLOAD_DIR, else the
+    build tree's ($MPK_BUILDDIR, set by make check), else next to
+    $MPKEXEC_BIN, else ./tests/payload."""
+    cands = [os.environ.get("MPK_PAYLOAD_DIR")]
+    if os.environ.get("MPK_BUILDDIR"):
+        cands.append(os.path.join(os.environ["MPK_BUILDDIR"], "tests", "payload"))
+    mpk = os.environ.get("MPKEXEC_BIN", "./mpkexec")
+    cands += [os.path.join(os.path.dirname(os.path.abspath(mpk)), "tests", "payload"),
+              os.path.join("tests", "payload")]
+    for d in cands:
+        if d and all(os.path.isfile(os.path.join(d, f)) for f in PAYLOAD_FILES):
+            return d
+    return None
+
+
+def payload_records(res):
+    """The payload's records: every MPK-PAYLOAD-* (but the loader's own
+    PAYLOAD-PLAN-JSON and PAYLOAD-CMD) after the MPK-EXEC line, by tag
+    (the first of each) and the WAKE ones in order; and the MPK-EXEC time."""
+    t_exec = next((r["t"] for r in res.records if r["tag"] == "EXEC"), None)
+    first, wakes = {}, []
+    if t_exec is None:
+        return first, wakes, None
+    for r in res.records:
+        if r["t"] < t_exec or not r["tag"].startswith("PAYLOAD-") or \
+                r["tag"] in ("PAYLOAD-PLAN-JSON", "PAYLOAD-CMD"):
+            continue
+        first.setdefault(r["tag"], r)
+        if r["tag"] == "PAYLOAD-WAKE":
+            wakes.append(r)
+    return first, wakes, t_exec
+
+
+def payload_test(name, payload="mpk-payload.mb2", handoff="park", x=(), words=(),
+                 entry="mb2", rsdp_source="mb2-acpi-new", mode=None, firmware=None,
+                 ncpu=None, ptype=None, qemu_args=(), paging=None):
+    """Generation 0 (6.1, firmware-booted) loads our payload `payload`
+    (tests/payload/) with mpkexec -l --ap-handoff=HANDOFF plus `x` (more -l
+    options) and the command line `words`, and runs it.  Checks: the plan
+    (--plan --json: the handoff mode, every CPU, the park region), and what
+    the payload prints: how it was entered (`entry`), where it found the
+    RSDP (`rsdp_source`; with boot_params also that it is the planned
+    RSDP), how it woke the APs (`mode`: default mailbox for park, init for
+    init), the MADT's wakeup structure (park: version 1 at the planned park
+    region; init: none), each AP woken and checked in, and every CPU of the
+    MADT checked in, with its APIC ID (so a CPU that does not check in fails
+    the test), then its ACPI power-off.  Prints the time from MPK-EXEC to the
+    payload's first line (payload-latency) and per AP its wake times.
+    ptype: -t TYPE.  qemu_args: more QEMU arguments (-cpu max: 5-level
+    paging); paging: the depth the payload must report at entry (4 or 5).
+    rsdp_source "bios-scan" (multiboot v1, --args-none):
+    the payload reads firmware's tables, which have no wakeup structure, so
+    it starts the APs with INIT-SIPI whatever the handoff."""
+    ncpu = ncpu or int(os.environ.get("SMP", "4"))
+    ours = rsdp_source != "bios-scan"   # the loader's table set, not firmware's
+    mode = mode or ("mailbox" if handoff == "park" and ours else "init")
+    src = payload_build_dir()
+    if src is None:
+        print("FAIL: %s: the test payload is not built (%s in tests/payload/ of the build "
+              "tree: run make, or set MPK_PAYLOAD_DIR)" % (name, " and ".join(PAYLOAD_FILES)))
+        return 1
+    tmp = tempfile.mkdtemp(prefix="mpk-payload-")
+    try:
+        for f in PAYLOAD_FILES:
+            shutil.copy(os.path.join(src, f), tmp)
+        cfg = setup(name, firmware, payload_dir=tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    if cfg["loader"] != "mpkexec":
+        print("SKIP: %s: needs mpkexec (MPK_LOADER=%s)" % (name, cfg["loader"]))
+        sys.exit(77)
+    elem0 = ["6.1", "x:--ap-handoff=%s" % handoff] + ["x:" + o for o in x]
+    elem1 = ["@" + payload] + (["t:" + ptype] if ptype else []) + ["a:" + w for w in words]
+    res = run_vm(cfg, "/".join(elem0) + "," + "/".join(elem1), extra=cfg["extra"],
+                 qemu_args=qemu_args)
+    c = Checker(name)
+    gens, lists = split_generations(res)
+    c.check(len(gens) == 1, "one Linux generation (then the payload)", 1, len(gens))
+    g0 = gens[0] if gens else {}
+    l0 = lists[0] if lists else {}
+    rec = g0.get("GEN", {})
+    c.check(rec.get("release") == cfg["versions"]["6.1"], "gen 0 release",
+            cfg["versions"]["6.1"], rec.get("release"))
+    c.check(rec.get("online") == "0-%d" % (ncpu - 1), "gen 0 cpus online",
+            "0-%d" % (ncpu - 1), rec.get("online"))
+    if lists:
+        handoff_checks.check_firmware(c, 0, l0, cfg["firmware"], l0)
+    # the plan of the load (mpkexec --plan --json -l PAYLOAD ...)
+    prec = (l0.get("PAYLOAD-PLAN-JSON") or [None])[0]
+    plan = harness.json_record(prec)
+    c.check(plan is not None and plan.get("schema") == handoff_checks.SCHEMA_PLAN,
+            "--plan --json of the payload load", handoff_checks.SCHEMA_PLAN,
+            prec and (prec.get("json_error") or prec.get("msg") or
+                      (plan and plan.get("schema"))))
+    if plan is not None and plan.get("schema") != handoff_checks.SCHEMA_PLAN:
+        plan = None
+    handoff_checks.check_plan(c, 0, plan, ncpu, handoff)
+    for r in l0.get("LOADMSG", []):
+        print("mpkexec -l: %s" % r.get("line"))
+    cmd = (l0.get("PAYLOAD-CMD") or [{}])[0].get("line")
+    print("load command: %s" % cmd)
+    load = g0.get("LOAD", {}).get("rc")
+    c.check(load == "0", "mpkexec -l of the payload: exit status", 0, load)
+    # the payload
+    p, wakes, t_exec = payload_records(res)
+    hello, start, cpus = (p.get("PAYLOAD-" + t, {}) for t in ("HELLO", "START", "CPUS"))
+    rsdp = p.get("PAYLOAD-RSDP", {})
+    c.check(bool(hello), "the payload prints its first line", "MPK-PAYLOAD-HELLO",
+            res.error or "nothing after MPK-EXEC")
+    c.check(hello.get("entry") == entry and start.get("entry") == entry,
+            "payload entered as %s" % entry, entry,
+            "%s/%s" % (hello.get("entry"), start.get("entry")))
+    if paging:
+        c.check(rec.get("paging") == str(paging) and hello.get("paging") == str(paging),
+                "%d-level paging in Linux and at the payload's entry" % paging, paging,
+                "%s/%s" % (rec.get("paging"), hello.get("paging")))
+    magic = {"mb2": "0x36d76289", "mb1": "0x2badb002"}.get(entry)
+    if magic:
+        c.check(hello.get("magic") == magic, "multiboot magic in EAX", magic,
+                hello.get("magic"))
+    c.check(rsdp.get("source") == rsdp_source, "payload found the RSDP through %s" % rsdp_source,
+            rsdp_source, rsdp.get("source"))
+    if rsdp_source == "boot-params" and plan is not None:
+        want = plan["acpi"]["rsdp"]
+        c.check(rsdp.get("addr") and int(rsdp["addr"], 16) == int(want, 16),
+                "boot_params.acpi_rsdp_addr is the planned RSDP", want, rsdp.get("addr"))
+    # the root table the payload read is in the table set the plan built
+    seg = next((sg for sg in plan["segments"] if sg.get("what") == "ACPI tables"),
+               None) if plan is not None else None
+    root = rsdp.get("root", "")
+    if seg is not None and ours:
+        lo = int(seg["mem"], 16)
+        hi = lo + int(seg["memsz"])
+        try:
+            at = int(root.partition("@")[2], 16)
+        except ValueError:
+            at = None
+        c.check(at is not None and lo <= at < hi, "payload's XSDT/RSDT is in the planned "
+                "ACPI tables segment", "%#x-%#x" % (lo, hi), root)
+    elif ours:
+        print("%s: the plan has no ACPI tables segment: the payload's root table (%s) "
+              "not checked" % (name, root))
+    c.check(start.get("mode") == mode, "payload wakes the APs by %s" % mode, mode,
+            start.get("mode"))
+    c.check(start.get("madt_cpus") == str(ncpu), "payload's MADT enables every CPU", ncpu,
+            start.get("madt_cpus"))
+    if handoff == "park" and ours:
+        pb = plan and plan["ap_handoff"]["park_base"]
+        want = "v1@%s" % pb
+        got = start.get("wakeup", "")
+        ok = pb is not None and got.startswith("v1@") and int(got[3:], 16) == int(pb, 16)
+        c.check(ok, "payload's MADT wakeup structure: version 1, mailbox = the planned "
+                "park region", want, got)
+    else:
+        c.check(start.get("wakeup") == "none", "payload's MADT has no wakeup structure",
+                "none", start.get("wakeup"))
+    for w in wakes:
+        print("payload wake: apic=%s via=%s ack=%s ack_us=%s checkin=%s checkin_us=%s" % (
+            w.get("apic"), w.get("via"), w.get("ack", "-"), w.get("ack_us", "-"),
+            w.get("checkin"), w.get("checkin_us")))
+    others = sorted(set(range(ncpu)) - {int(start.get("self", "-1"))}) if start else []
+    c.check(bool(start) and sorted(int(w.get("apic", "-1")) for w in wakes) == others,
+            "payload woke every other CPU once", others, [w.get("apic") for w in wakes])
+    bad = [w for w in wakes if w.get("via") != mode or w.get("checkin") != "ok" or
+           (mode == "mailbox" and w.get("ack") != "ok")]
+    c.check(not bad and wakes, "each AP took its %s and checked in" % (
+        "Wakeup command" if mode == "mailbox" else "INIT-SIPI-SIPI"), "ack=ok checkin=ok",
+        [(w.get("apic"), w.get("via"), w.get("ack"), w.get("checkin")) for w in bad])
+    ids = ",".join(str(i) for i in range(ncpu))
+    c.check((cpus.get("checked_in"), cpus.get("expected"), cpus.get("apic_ids"),
+             cpus.get("missing")) == (str(ncpu), str(ncpu), ids, "none"),
+            "every CPU checked in", "checked_in=%d expected=%d apic_ids=%s missing=none" % (
+                ncpu, ncpu, ids),
+            "checked_in=%s expected=%s apic_ids=%s missing=%s" % (
+                cpus.get("checked_in"), cpus.get("expected"), cpus.get("apic_ids"),
+                cpus.get("missing")))
+    off = p.get("PAYLOAD-POWEROFF", {})
+    c.check(off.get("pm1a_cnt") not in (None, "0x0"), "payload powers off through ACPI PM1a",
+            "pm1a_cnt=0x...", off.get("pm1a_cnt"))
+    if hello and t_exec is not None:
+        print("payload-latency entry=%s handoff=%s ms=%.0f (MPK-EXEC -> the payload's "
+              "first line)" % (entry, handoff, (hello["t"] - t_exec) * 1000))
+    if cpus and hello:
+        print("payload-cpus checked_in=%s of %s in %.0f ms (first line -> MPK-PAYLOAD-CPUS)" % (
+            cpus.get("checked_in"), cpus.get("expected"), (cpus["t"] - hello["t"]) * 1000))
     return finish(c, name, res)
