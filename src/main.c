@@ -13,9 +13,9 @@
 #include "file.h"
 #include "image-types.h"
 #include "kexec-syscall.h"
-#include "mpkexec/bootparam.h"
 #include "options.h"
 #include "plan.h"
+#include "planner.h"
 #include "purgatory-link.h"
 #include "report.h"
 #include "sysview.h"
@@ -28,12 +28,7 @@
  * after planning). */
 static uint64_t system_ram(const struct sysview *sv)
 {
-	uint64_t total = 0;
-
-	for (size_t i = 0; i < sv->firmware_map.n; i++)
-		if (sv->firmware_map.r[i].type == E820_RAM)
-			total += sv->firmware_map.r[i].end - sv->firmware_map.r[i].start;
-	return total;
+	return planner_ram_in(&(struct planner){ .map = &sv->firmware_map }, 0, UINT64_MAX);
 }
 
 /* Bytes of the "Crash kernel" range(s) (-p), 0 if unknown. */
@@ -181,9 +176,8 @@ static int do_load(const struct options *o, struct mpk_error *err)
 		report_ap_handoff(stderr, "mpkexec: ", &plan);
 	if (plan.warning[0] && !o->plan)
 		fprintf(stderr, "mpkexec: warning: %s\n", plan.warning);
-	/* The command line the kernel gets: with -p, elfcorehdr= appended
-	 * (in the boot_params segment, after the zero page). */
-	shown = o->crash ? (const char *)plan.setup_buf + BP_SIZE : cmdline;
+	/* The command line the kernel gets: with -p, elfcorehdr= appended. */
+	shown = plan.cmdline ? plan.cmdline : cmdline;
 	if (o->plan && o->json)
 		report_plan_json(stdout, &plan, o->kernel, shown);
 	else if (o->plan || o->debug)

@@ -83,6 +83,8 @@ struct load_plan {
 	uint64_t entry;              /* where the old kernel jumps: purgatory */
 	uint64_t payload_entry;      /* where purgatory jumps */
 	uint64_t payload_rsi;
+	const char *cmdline;         /* the command line the payload gets, as --plan
+					shows it (-p: with elfcorehdr=); NULL: the request's */
 	char image_desc[256];        /* one line about the image */
 	char cmdline_desc[64];       /* "N bytes, at most M" */
 	char rsdp_desc[128];

@@ -301,6 +301,7 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
 	if (!plan->setup_buf)
 		goto oom;
 	memcpy(plan->setup_buf + BP_SIZE, cmdline, cmdlen + 1);
+	plan->cmdline = (const char *)plan->setup_buf + BP_SIZE;
 	setup_write(plan->setup_buf, saddr, pieces, npieces);
 	bpi = (struct boot_params_input){
 		.bz = &bz, .running_bp = sv->have_boot_params ? sv->boot_params : NULL,
