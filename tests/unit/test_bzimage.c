@@ -310,7 +310,7 @@ static void test_memtest_header(void **state)
 	char why[120];
 	uint8_t *img = memtest_image();
 	struct image_probe_input in = { .data = img, .size = MT_SIZE, .path = "memtest",
-					.host_5level = true };
+					.arch.host_5level = true };
 
 	(void)state;
 	assert_int_equal(bzimage_parse(img, MT_SIZE, "memtest", &bz, &err), 0);
