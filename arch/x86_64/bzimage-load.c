@@ -242,10 +242,10 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
 	if (place_kernel(&ctx.pl, &bz, rq->kernel_path, kmem, &kaddr, err) < 0)
 		goto crash_fail;
 	if (entry == BZIMAGE_ENTRY_32 && kaddr + kmem > SZ_4G) {
-		mpk_fail(err, MPK_EXIT_BADINPUT, "kernel image '%s': its 32-bit entry (%s) runs "
-			 "with paging off, below 4 GiB, but the image must be loaded at %#" PRIx64
-			 "-%#" PRIx64 " (pref_address, not relocatable)", rq->kernel_path,
-			 entry_why, kaddr, kaddr + kmem);
+		mpk_fail(err, MPK_EXIT_BADINPUT, "kernel image '%s': is entered at its 32-bit "
+			 "entry (%s), which runs with paging off and reaches only the low 4 GiB, "
+			 "but it must be loaded at %#" PRIx64 "-%#" PRIx64 " (pref_address)",
+			 rq->kernel_path, entry_why, kaddr, kaddr + kmem);
 		goto fail;
 	}
 	if (rq->initrd_path && place_initrd(&ctx.pl, &bz, rq, &iaddr, err) < 0)

@@ -883,6 +883,36 @@ static void test_entry_32bit_forced(void **state)
 	assert_non_null(strstr(p->image_desc, "; 32-bit entry: asked for with --entry-32bit"));
 }
 
+/* A non-relocatable image whose pref_address is above 4 GiB cannot be
+ * entered at its 32-bit entry (paging off): refused, nothing planned. */
+static void test_entry_32bit_above_4g(void **state)
+{
+	struct fix *f = *state;
+	struct load_request rq = request(f, CMDLINE, false);
+	struct sysview *sv = malloc(sizeof(*sv));
+	struct memmap m = { 0 };
+
+	assert_non_null(sv);
+	assert_int_equal(memmap_add(&m, 0, 0x9fc00, E820_RAM), 0);
+	assert_int_equal(memmap_add(&m, 0x100000, 0x40000000, E820_RAM), 0);
+	assert_int_equal(memmap_add(&m, 0x100000000, 0x200000000, E820_RAM), 0);
+	memcpy(sv, &f->sv, sizeof(*sv));
+	sv->firmware_map = m;
+	sv->n_kernel_image = 0;
+	f->kernel[HDR_RELOCATABLE_KERNEL] = 0;
+	put_le64(f->kernel + HDR_PREF_ADDRESS, 0x100000000);
+	expect_plan_fails(f, sv, &rq, MPK_EXIT_BADINPUT,
+			  "kernel image 'vmlinuz-6.1': is entered at its 32-bit entry (not "
+			  "relocatable (its 64-bit entry is used only for relocatable images, as "
+			  "kexec-tools does)), which runs with paging off and reaches only the low "
+			  "4 GiB, but it must be loaded at 0x100000000-0x103f98000 (pref_address)",
+			  NULL);
+	f->kernel[HDR_RELOCATABLE_KERNEL] = 1;
+	put_le64(f->kernel + HDR_PREF_ADDRESS, K_PREF);
+	memmap_free(&m);
+	free(sv);
+}
+
 /* More than the zero page's 128 entries: the rest in a SETUP_E820_EXT node. */
 static void test_memmap_over_128(void **state)
 {
@@ -974,6 +1004,7 @@ int main(void)
 		cmocka_unit_test(test_memmap_over_128),
 		cmocka_unit_test(test_memtest_plan),
 		cmocka_unit_test(test_entry_32bit_forced),
+		cmocka_unit_test(test_entry_32bit_above_4g),
 		cmocka_unit_test(test_bad_madt_fails_plan),
 	};
 

@@ -492,6 +492,26 @@ static void test_crash_on_ap_old_payload_no_handoff(void **state)
 	}
 }
 
+/* Issue 11: a payload entered another way than Linux's 64-bit protocol (a
+ * bzImage at its 32-bit entry): purgatory_boot_vector enters LINUX64 only,
+ * so no handoff to the BSP even for Linux >= 6.9; purgatory boots it on
+ * its own CPU. */
+static void test_crash_on_ap_entry32_no_handoff(void **state)
+{
+	const bool all[4] = { true, true, true, true };
+
+	(void)state;
+	crash_on_cpu3(all, true, 0);
+	w->p.entry_mode = MPK_ENTRY_32;
+	fake_other_cpus = region_loop_serves_wakeups;
+	assert_int_equal(run_mailbox_handoff(), 0);
+	assert_int_equal(bsp_vector, 0);
+	assert_int_equal(purgatory_boot_handoff.claim, 0);
+	assert_int_equal(w->r->cpu[3].outcome, MPK_CPU_BOOT);
+	for (uint32_t i = 0; i < 3; i++)
+		assert_int_equal(w->r->cpu[i].outcome, MPK_CPU_RETURNED);
+}
+
 /* A capture kernel above 4 GiB (crashkernel=...,high): the park loop's map
  * (low 4 GiB) would not cover it, so the BSP cannot enter it from there;
  * purgatory boots it itself (BSP refused by Linux >= 6.9: one CPU lost,
@@ -572,6 +592,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_crash_on_ap_old_payload_no_handoff, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_crash_payload_above_4g_no_handoff, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_crash_on_ap_entry32_no_handoff, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_crash_on_bsp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crash_init_policy, setup, teardown),
