@@ -117,10 +117,8 @@ static int do_load(const struct options *o, struct mpk_error *err)
 	struct load_request rq = {
 		.kernel_path = o->kernel, .initrd_path = o->initrd,
 		.verify = !o->no_checks, .serial_debug = o->serial_debug,
-		.serial_port = o->serial_port, .ap_handoff = (enum ap_handoff)o->arch.ap_handoff,
-		.park_addr = o->arch.park_addr, .mailbox_version = o->arch.mailbox_version,
-		.crash = o->crash, .hotplug = o->hotplug,
-		.args_style = o->args_style, .entry_32bit = o->arch.entry_32bit,
+		.serial_port = o->serial_port, .crash = o->crash, .hotplug = o->hotplug,
+		.args_style = o->args_style,
 	};
 	struct sysview sv;
 	struct load_plan plan;
@@ -129,6 +127,7 @@ static int do_load(const struct options *o, struct mpk_error *err)
 	const char *shown;
 	int rc = -1;
 
+	arch_request_set(&rq, &o->arch);
 	if (sysview_read(o->sysroot, &sv, err) < 0)
 		return -1;
 	if (o->crash) {

@@ -50,10 +50,9 @@ void load_plan_free(struct load_plan *plan)
 {
 	for (unsigned i = 0; i < plan->nowned; i++)
 		free(plan->owned[i]);
-	acpi_handoff_free(&plan->acpi);
+	arch_plan_free(plan);
 	purgatory_close(&plan->purgatory);
 	memmap_free(&plan->handed_map);
-	free(plan->setup_buf);
 	memset(plan, 0, sizeof(*plan));
 }
 

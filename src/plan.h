@@ -8,19 +8,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "acpi.h"
+#include "arch-plan.h"
 #include "file.h"
 #include "memmap.h"
 #include "mpkexec/kexec-abi.h"
-#include "mpkexec/purgatory-params.h"
 #include "purgatory-link.h"
-
-enum ap_handoff {
-	AP_HANDOFF_AUTO,     /* mailbox on TDX or where CPUs start through one, else park */
-	AP_HANDOFF_PARK,     /* APs gathered into a park region, MADT mailbox */
-	AP_HANDOFF_INIT,     /* classic: APs into INIT, payload uses INIT/SIPI */
-	AP_HANDOFF_MAILBOX,  /* mailboxes only: no INIT/SIPI ever (TDX) */
-};
 
 /* A multiboot module (--module="FILE ARGS"). */
 struct load_module {
@@ -39,15 +31,12 @@ struct load_request {
 	bool verify;                 /* digests checked in purgatory (not -i) */
 	bool serial_debug;           /* --console-serial */
 	uint16_t serial_port;
-	enum ap_handoff ap_handoff;
-	uint64_t park_addr;          /* --park-addr, 0: let the planner choose */
-	unsigned mailbox_version;    /* --mailbox-version: 0 or 1 */
 	bool crash;                  /* -p: a capture kernel (arch/x86_64/crash-plan.c) */
 	bool hotplug;                /* --hotplug: elfcorehdr out of the digest */
 	struct load_module module[8];  /* --module, in order (OPT_MAX_MODULES) */
 	unsigned nmodule;
 	int args_style;              /* enum args_style (options.h) */
-	bool entry_32bit;            /* --entry-32bit */
+	ARCH_REQUEST_FIELDS          /* the architecture's (arch-plan.h) */
 };
 
 struct segment {
@@ -93,18 +82,12 @@ struct load_plan {
 	char ap_desc[1024];          /* the AP handoff strategy (per CPU: cpu[]) */
 	char ap_tally[128];          /* after the CPU list: "N of M APs handed over..." */
 	unsigned ncpu;               /* cpu[]: every CPU of the MADT, boot CPU included */
-	struct plan_cpu cpu[MPK_MAX_APS];
+	struct plan_cpu cpu[ARCH_MAX_CPUS];
 	char warning[600];           /* said on stderr at load time, if set */
 	struct memmap handed_map;    /* the memory map the payload gets */
 	struct purgatory_image purgatory;
-	struct mpk_purgatory_params params;
-	uint8_t *setup_buf;          /* boot_params + command line + report */
-	uint64_t next_rsdp;          /* RSDP the payload gets */
-	uint64_t trampoline;         /* SIPI trampoline page (park mode) */
-	uint64_t park_base;          /* park region (park mode), else 0 */
-	struct acpi_handoff acpi;    /* new RSDP/XSDT/RSDT/MADT (park mode) */
-	uint8_t *acpi_snapshot;      /* firmware tables for the next loader (owned) */
-	size_t acpi_snapshot_len;
+	ARCH_PLAN_FIELDS             /* the architecture's: purgatory's parameters,
+					the AP handoff (arch-plan.h) */
 	void *owned[8];              /* other segment buffers, freed with the plan */
 	unsigned nowned;
 };

@@ -83,12 +83,12 @@ static int find_symbols(struct purgatory_image *img, Elf *elf, struct mpk_error 
 			} else if (strcmp(name, SYM_PARAMS) == 0) {
 				if (sym_offset(img, &sym, name, &off, err) < 0)
 					return -1;
-				if (sym.st_size != sizeof(struct mpk_purgatory_params))
+				if (sym.st_size != ARCH_PURGATORY_PARAMS_SIZE)
 					return mpk_fail(err, MPK_EXIT_INTERNAL,
 							"purgatory object: '%s' is %" PRIu64 " bytes, "
 							"the loader expects %zu (mismatched builds)",
 							name, (uint64_t)sym.st_size,
-							sizeof(struct mpk_purgatory_params));
+							(size_t)ARCH_PURGATORY_PARAMS_SIZE);
 				img->params_off = off;
 				found |= 2;
 			}
@@ -284,10 +284,9 @@ int purgatory_relocate(struct purgatory_image *img, uint64_t load_addr,
 	return rc;
 }
 
-void purgatory_set_params(struct purgatory_image *img,
-			  const struct mpk_purgatory_params *params)
+void purgatory_set_params(struct purgatory_image *img, const void *params)
 {
-	memcpy(img->buf + img->params_off, params, sizeof(*params));
+	memcpy(img->buf + img->params_off, params, ARCH_PURGATORY_PARAMS_SIZE);
 }
 
 void purgatory_close(struct purgatory_image *img)

@@ -8,7 +8,6 @@
 #include <stdint.h>
 
 #include "error.h"
-#include "mpkexec/purgatory-params.h"
 
 struct purgatory_image {
 	uint8_t *buf;        /* the loadable bytes, bss included (zeroed) */
@@ -17,7 +16,8 @@ struct purgatory_image {
 	uint64_t load_addr;  /* set by purgatory_relocate */
 	uint64_t entry;      /* physical address of purgatory_start */
 	size_t entry_off;
-	size_t params_off;   /* where struct mpk_purgatory_params lives in buf */
+	size_t params_off;   /* where the parameter block (ARCH_PURGATORY_PARAMS_SIZE
+				bytes, arch.h) lives in buf */
 	/* private */
 	uint8_t *elf_copy;
 	size_t elf_len;
@@ -33,8 +33,7 @@ int purgatory_open(const uint8_t *elf, size_t len, struct purgatory_image *img,
 		   struct mpk_error *err);
 int purgatory_relocate(struct purgatory_image *img, uint64_t load_addr,
 		       struct mpk_error *err);
-void purgatory_set_params(struct purgatory_image *img,
-			  const struct mpk_purgatory_params *params);
+void purgatory_set_params(struct purgatory_image *img, const void *params);
 void purgatory_close(struct purgatory_image *img);
 
 #endif

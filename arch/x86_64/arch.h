@@ -10,10 +10,13 @@
 #include <stdint.h>
 
 #include "mpkexec/kexec-abi.h"
+#include "mpkexec/purgatory-params.h"
 
 #define ARCH_KEXEC_FLAGS  KEXEC_ARCH_X86_64
 #define ARCH_ELF_MACHINE  62u   /* EM_X86_64 */
 #define ARCH_NAME         "x86_64"
+/* the size of purgatory's parameter block, the object's purgatory_params */
+#define ARCH_PURGATORY_PARAMS_SIZE sizeof(struct mpk_purgatory_params)
 
 /* Bytes relocation `type` writes; 0 for the "none" type and for types
  * purgatory-link refuses. */
