@@ -789,7 +789,7 @@ int multiboot2_plan(const struct sysview *sv, const struct load_request *rq,
 				 "in the park region at %#" PRIx64 " (ACPI NVS in the multiboot2 "
 				 "memory map); a payload that takes the BIOS memory map instead "
 				 "(Xen without no-real-mode) may overwrite it: give such a payload "
-				 "--ap-handoff=init", plan->warning[0] ? "; " : "", plan->park_base);
+				 "--ap-handoff=init (Xen: or no-real-mode)", plan->warning[0] ? "; " : "", plan->park_base);
 
 	/* Modules: page-aligned, above the image, below 4 GiB. */
 	for (unsigned i = 0; i < rq->nmodule; i++) {
