@@ -18,11 +18,11 @@
 #include "mpkexec/handoff-report.h"
 #include "payload-plan.h"
 #include "planner.h"
+#include "setup-data.h"
 #include "unaccepted.h"
 
 /* kexec's destination limit with 4-level paging (MAXMEM). */
 #define KEXEC_DEST_LIMIT (1ull << 46)
-#define SETUP_DATA_HDR   16u  /* next, type, len */
 
 /* One more sentence for plan->warning (said on stderr at load time). */
 __attribute__((format(printf, 2, 3)))
@@ -112,61 +112,6 @@ static int place_initrd(struct planner *pl, const struct bzimage *bz,
 			(bz->xloadflags & XLF_CAN_BE_LOADED_ABOVE_4G) ? " nor above 4 GiB" :
 			" (the kernel cannot take one above 4 GiB)",
 			planner_ram_in(pl, SZ_1M, limit) >> 20);
-}
-
-/* What follows boot_params and the command line in their segment: the
- * setup_data nodes (chained in this order) and plain blobs a node or a
- * boot_params field points at.  `data` NULL: zeros (purgatory fills it). */
-struct setup_piece {
-	uint32_t type;
-	bool node;
-	const uint8_t *data;
-	size_t len;
-	size_t off;                  /* of the node header, or of the blob */
-};
-
-#define SETUP_PIECES_MAX 6
-
-static size_t setup_layout(size_t cmdlen, struct setup_piece *pc, unsigned n)
-{
-	size_t off = BP_SIZE + cmdlen + 1;
-
-	for (unsigned i = 0; i < n; i++) {
-		off = align_up(off, 8);
-		pc[i].off = off;
-		off += (pc[i].node ? SETUP_DATA_HDR : 0) + pc[i].len;
-	}
-	return off;
-}
-
-/* struct setup_data { u64 next; u32 type; u32 len; u8 data[]; } */
-static void setup_write(uint8_t *buf, uint64_t base, const struct setup_piece *pc, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++) {
-		uint64_t next = 0;
-		uint8_t *p = buf + pc[i].off;
-
-		if (!pc[i].node) {
-			memcpy(p, pc[i].data, pc[i].len);
-			continue;
-		}
-		for (unsigned j = i + 1; j < n && !next; j++)
-			if (pc[j].node)
-				next = base + pc[j].off;
-		put_le64(p, next);
-		put_le32(p + 8, pc[i].type);
-		put_le32(p + 12, (uint32_t)pc[i].len);
-		if (pc[i].data)
-			memcpy(p + SETUP_DATA_HDR, pc[i].data, pc[i].len);
-	}
-}
-
-static uint64_t first_node(uint64_t base, const struct setup_piece *pc, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++)
-		if (pc[i].node)
-			return base + pc[i].off;
-	return 0;
 }
 
 int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
@@ -307,21 +252,14 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
 		.bz = &bz, .running_bp = sv->have_boot_params ? sv->boot_params : NULL,
 		.e820 = &plan->handed_map, .cmdline_addr = saddr + BP_SIZE,
 		.initrd_addr = iaddr, .initrd_size = rq->initrd_path ? rq->initrd.size : 0,
-		.acpi_rsdp = plan->next_rsdp, .setup_data = first_node(saddr, pieces, npieces),
+		.acpi_rsdp = plan->next_rsdp, .setup_data = setup_first_node(saddr, pieces, npieces),
 		.e820_ext_in_setup_data = e820_ext != NULL,
 	};
 	if (boot_params_build(plan->setup_buf, &bpi, err) < 0)
 		goto fail;
 	if (efi_map)
 		efi_handover_put_boot_params(plan->setup_buf, eh, saddr + efi_map->off);
-	if (plan->next_rsdp)
-		snprintf(plan->rsdp_desc, sizeof(plan->rsdp_desc), "%#" PRIx64 " (%s%s)",
-			 plan->next_rsdp, plan->park_base ? "new tables, see segments" : "from ",
-			 plan->park_base ? "" : plan->next_rsdp == sv->rsdp ? sv->rsdp_source :
-			 "firmware's, from the previous handoff");
-	else
-		snprintf(plan->rsdp_desc, sizeof(plan->rsdp_desc),
-			 "not found; the next kernel searches for it itself");
+	payload_describe_rsdp(sv, plan, "the next kernel");
 	plan_add_segment(plan, "boot_params", plan->setup_buf, setup_size, saddr, setup_size,
 			 true, "zero page (%zu e820 entries%s), command line, setup_data: handoff "
 			 "report%s%s%s", plan->handed_map.n, e820_ext ? ", beyond 128 in "

@@ -15,8 +15,8 @@
 #include "multiboot.h"
 #include "options.h"
 #include "planner.h"
+#include "setup-data.h"
 
-#define SETUP_DATA_HDR 16u   /* struct setup_data: u64 next, u32 type, u32 len */
 
 enum image_probe_result elf_image_probe(const struct image_probe_input *in,
 					struct mpk_error *err)
@@ -183,51 +183,6 @@ int fixed_pieces_place(struct payload_ctx *ctx, const struct sysview *sv,
 
 /* --- the plan -------------------------------------------------------------- */
 
-struct setup_piece {
-	uint32_t type;
-	const uint8_t *data;         /* NULL: zeros (purgatory fills the report) */
-	size_t len;
-	size_t off;                  /* of the node header */
-};
-
-/* boot_params, the command line, then the setup_data nodes chained in
- * order (8-aligned). */
-static size_t setup_layout(size_t cmdlen, struct setup_piece *pc, unsigned n)
-{
-	size_t off = BP_SIZE + cmdlen + 1;
-
-	for (unsigned i = 0; i < n; i++) {
-		off = align_up(off, 8);
-		pc[i].off = off;
-		off += SETUP_DATA_HDR + pc[i].len;
-	}
-	return off;
-}
-
-static void setup_write(uint8_t *buf, uint64_t base, const struct setup_piece *pc, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++) {
-		uint8_t *p = buf + pc[i].off;
-
-		put_le64(p, i + 1 < n ? base + pc[i + 1].off : 0);
-		put_le32(p + 8, pc[i].type);
-		put_le32(p + 12, (uint32_t)pc[i].len);
-		if (pc[i].data)
-			memcpy(p + SETUP_DATA_HDR, pc[i].data, pc[i].len);
-	}
-}
-
-void elf_describe_rsdp(const struct sysview *sv, struct load_plan *plan)
-{
-	if (plan->next_rsdp)
-		snprintf(plan->rsdp_desc, sizeof(plan->rsdp_desc), "%#" PRIx64 " (%s%s)",
-			 plan->next_rsdp, plan->park_base ? "new tables, see segments" : "from ",
-			 plan->park_base ? "" : plan->next_rsdp == sv->rsdp ? sv->rsdp_source :
-			 "firmware's, from the previous handoff");
-	else
-		snprintf(plan->rsdp_desc, sizeof(plan->rsdp_desc),
-			 "not found; the payload searches for it itself");
-}
 
 /* --args-linux: the zero page, command line and setup_data nodes in one
  * segment below 4 GiB; *report the handoff report node. */
@@ -244,11 +199,11 @@ static int linux_args(const struct sysview *sv, const struct load_request *rq,
 	struct boot_params_input bpi;
 	int rc = -1;
 
-	pc[n++] = (struct setup_piece){ .type = MPK_SETUP_DATA_TYPE,
+	pc[n++] = (struct setup_piece){ .type = MPK_SETUP_DATA_TYPE, .node = true,
 		.len = sizeof(struct mpk_handoff_report) +
 		       p->nr_aps * sizeof(struct mpk_report_cpu) };
 	if (plan->acpi_snapshot_len)
-		pc[n++] = (struct setup_piece){ .type = MPK_SETUP_ACPI_ROOT,
+		pc[n++] = (struct setup_piece){ .type = MPK_SETUP_ACPI_ROOT, .node = true,
 			.data = plan->acpi_snapshot, .len = plan->acpi_snapshot_len };
 	ext_len = boot_params_e820_ext_size(&plan->handed_map);
 	if (ext_len) {
@@ -256,7 +211,7 @@ static int linux_args(const struct sysview *sv, const struct load_request *rq,
 		if (!ext)
 			return mpk_fail(err, MPK_EXIT_INTERNAL, "out of memory");
 		boot_params_e820_ext_write(ext, &plan->handed_map);
-		pc[n++] = (struct setup_piece){ .type = SETUP_E820_EXT, .data = ext,
+		pc[n++] = (struct setup_piece){ .type = SETUP_E820_EXT, .node = true, .data = ext,
 			.len = ext_len };
 	}
 	size = setup_layout(cmdlen, pc, n);
@@ -374,7 +329,7 @@ int elf_image_plan(const struct sysview *sv, const struct load_request *rq,
 		plan_text_append(plan->warning, sizeof(plan->warning), "%sthe command line is "
 				 "not passed with --args-none (add --args-linux to pass it)",
 				 plan->warning[0] ? "; " : "");
-	elf_describe_rsdp(sv, plan);
+	payload_describe_rsdp(sv, plan, "the payload");
 
 	pe.entry = x.entry_paddr;
 	if (linux_style && linux_args(sv, rq, &ctx, plan, iaddr, &bp, &pe, err) < 0)

@@ -65,7 +65,4 @@ int fixed_pieces_place(struct payload_ctx *ctx, const struct sysview *sv,
 		       const char *what, const struct fixed_piece *pc, unsigned n,
 		       struct mpk_error *err);
 
-/* plan->rsdp_desc from plan->next_rsdp (shared with multiboot). */
-void elf_describe_rsdp(const struct sysview *sv, struct load_plan *plan);
-
 #endif

@@ -228,6 +228,18 @@ int payload_plan_finish(const struct sysview *sv, const struct load_request *rq,
 	return 0;
 }
 
+void payload_describe_rsdp(const struct sysview *sv, struct load_plan *plan, const char *who)
+{
+	if (plan->next_rsdp)
+		snprintf(plan->rsdp_desc, sizeof(plan->rsdp_desc), "%#" PRIx64 " (%s%s)",
+			 plan->next_rsdp, plan->park_base ? "new tables, see segments" : "from ",
+			 plan->park_base ? "" : plan->next_rsdp == sv->rsdp ? sv->rsdp_source :
+			 "firmware's, from the previous handoff");
+	else
+		snprintf(plan->rsdp_desc, sizeof(plan->rsdp_desc),
+			 "not found; %s searches for it itself", who);
+}
+
 void payload_ctx_free(struct payload_ctx *ctx)
 {
 	efi_handover_free(&ctx->eh);

@@ -85,6 +85,10 @@ int payload_plan_finish(const struct sysview *sv, const struct load_request *rq,
 			const uint8_t *purgatory_elf, size_t purgatory_len,
 			struct load_plan *plan, struct mpk_error *err);
 
+/* plan->rsdp_desc: where the RSDP handed over comes from; `who` ("the
+ * next kernel", "the payload") searches when there is none. */
+void payload_describe_rsdp(const struct sysview *sv, struct load_plan *plan, const char *who);
+
 void payload_ctx_free(struct payload_ctx *ctx);
 
 #endif
