@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # bench/handoff-latency.sh [N]
 # Median kexec handoff latency (guest "MPK-EXEC" line -> next kernel's first
 # "Linux version" line, host clock) of the 6.1 -> 6.1 chain, N runs (default

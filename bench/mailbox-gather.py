@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """bench/mailbox-gather.py [N]
 
 Median AP gather time in purgatory (the handoff report's "AP gather X ms"),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The local APIC of the CPU running purgatory, in whichever mode the old
  * kernel left it (xAPIC MMIO or x2APIC MSRs).  One send function hides the
  * mode.  Not for the mailbox-only (TDX) path: IPIs do not exist there. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Handing the secondary CPUs (APs) over: the classic INIT handoff, or
  * gathering them into the park region.  Both need INIT/SIPI, so neither
  * runs on a mailbox-only (TDX) machine. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Serial console (16550 at an I/O port).  Debug output only: purgatory
  * calls it when the loader asked for it (--console-serial), and for the one
  * fatal message (digest mismatch).  Never used on a mailbox-only path. */

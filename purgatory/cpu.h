@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Privileged x86_64 instructions purgatory uses, one inline wrapper each.
  * Purgatory runs in 64-bit mode at CPL 0 with IF = 0 (see entry.S). */
 #ifndef PURGATORY_CPU_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Purgatory entry and exit.
  *
  * Entered by the old kernel's relocate_kernel (arch/x86/kernel/

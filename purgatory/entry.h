@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* purgatory/entry.S: the jump into the payload. */
 #ifndef PURGATORY_ENTRY_H
 #define PURGATORY_ENTRY_H

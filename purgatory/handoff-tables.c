@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 #include "handoff-tables.h"
 
 #define MADT_CPU_ENABLED 0x1u

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The memory purgatory edits for the next kernel, shared by every AP
  * handoff: the next MADT's CPU flags, ACPI checksums, and the records and
  * header of a park region (include/mpkexec/park-abi.h).  Plain identity-

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The mailbox-only AP handoff (MPK_PF_MAILBOX_APS): the TDX case, where
  * INIT/SIPI do not exist and a CPU can only be reached through a mailbox.
  *

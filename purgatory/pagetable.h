@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Purgatory's own identity map of the low 4 GiB (built by the same code as
  * a park region's: include/mpkexec/identity-map.h).  Needed where the
  * kexec page table the old kernel built (RAM, the segments, ACPI tables)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Purgatory: runs on one CPU between the old kernel and the payload.
  *
  * CPU state on entry to purgatory_main (set up by entry.S): 64-bit mode,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The handoff report purgatory writes for the next system (struct
  * mpk_handoff_report in the boot_params segment).  Plain memory only. */
 #ifndef PURGATORY_REPORT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The four functions the compiler may emit calls to in freestanding code. */
 #include <stddef.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Time in purgatory: the TSC, with the loader's estimate of its rate.
  * Only used for bounded waits, so an estimate off by 2x is harmless. */
 #ifndef PURGATORY_TIMER_H

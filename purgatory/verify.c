@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 #include "verify.h"
 
 /* Header-only XXH3 from libxxhash-dev; the purgatory build pins

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Segment digest verification (XXH3-64, the same function the loader takes
  * from libxxhash).  Plain C with no CPU-mode assumptions, so the unit tests
  * compile this very file for the host. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ACPI tables for the next kernel, built without reading physical memory.
  *
  * The running kernel shows every table it installed from the root table in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Little-endian accessors for untrusted byte buffers (no alignment
  * assumptions), and the sizes the loader's address rules are written in. */
 #ifndef MPKEXEC_BYTES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Compressed images: a kernel or payload file may be gzip (Debian's
  * /boot/xen-*.gz), xz or zstd (what Linux's build and distributions use for
  * images and modules); it is inflated before the image types probe it.

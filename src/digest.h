@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Segment digests: XXH3-64 from libxxhash, a fast non-cryptographic hash
  * (integrity against stray writes between load and exec, not an attacker:
  * whoever can write kernel memory owns the machine anyway).  purgatory/

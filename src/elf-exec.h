@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* An ELF executable's loadable view: its PT_LOAD headers at their physical
  * addresses and its entry point, for the ELF, multiboot and multiboot2
  * image types.  ELF32 and ELF64, little-endian, ET_EXEC; read with libelf

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The ELF core header a capture kernel gets (elfcorehdr=): the dump's table
  * of contents, built by mpkexec -p from what the running kernel says in
  * /proc/iomem and sysfs.  Portable ELF64 here; the x86_64 numbers (the

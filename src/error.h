@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* One error style for the whole loader: a function that fails fills a
  * `struct mpk_error` with a message naming the input and the field, plus the
  * exit status main() should return, and returns -1.  Nothing prints on the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Reading whole input files (kernel, initrd), gzip-compressed or not.
  *
  * An input is read ONCE, into private anonymous memory, and everything after

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The handoff report purgatory left in setup_data, read from its bytes.
  * Pure (no I/O, no allocation), so it can be fuzzed: the input is the
  * `data` file of /sys/kernel/boot_params/setup_data/N, which a previous

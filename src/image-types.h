@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Image types: one table.  Each type the loader knows is one entry
  * {name, aliases, probe, plan}; main.c probes the table in order and calls
  * the chosen entry's plan, for -l and -p alike, and -t picks an entry by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* A small streaming JSON writer: one compact object per call sequence,
  * strings escaped (RFC 8259), so --json output is always valid JSON.
  * Members are written with a key inside an object and with key NULL inside

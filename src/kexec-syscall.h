@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The only place that calls kexec_load(2), kexec_file_load(2) and
  * reboot(2).  Failures are turned into one message that says what the
  * kernel refused and what would work instead. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* mpkexec: load a next kernel and hand the machine over to it.
  * The load path is a pipeline: options -> inputs (image, initrd, running
  * system) -> plan (pure) -> load (the one kexec_load call). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The physical memory map: what the running system says is RAM, ACPI, ...
  * Ranges are [start, end) with e820 types (include/mpkexec/bootparam.h). */
 #ifndef MPKEXEC_MEMMAP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The command line, parsed once into one struct (kexec-tools compatible
  * where the meaning is the same). */
 #ifndef MPKEXEC_OPTIONS_H

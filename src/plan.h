@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* A load plan: everything kexec_load(2) will be given, decided before any
  * syscall, plus what --plan prints about it.  Built by an architecture's
  * image loader (arch/x86_64/bzimage-load.c), loaded by src/kexec-syscall.c,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The segment planner: finds physical destinations for segments inside
  * System RAM, never overlapping each other or ranges the caller marks as
  * off-limits.  Pure: no syscalls, same inputs give the same answer. */

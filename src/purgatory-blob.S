@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The purgatory object (purgatory/purgatory.ro, an ELF ET_REL), embedded
  * as bytes; src/purgatory-link.c relocates a copy at load time. */
 	.section .rodata

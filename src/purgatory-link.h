@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Linking the embedded purgatory object (an ELF ET_REL for x86_64) to its
  * physical load address with libelf: lay out its SHF_ALLOC sections, apply
  * its RELA relocations, find its entry and parameter block. */

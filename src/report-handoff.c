@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* --last-handoff rendered, text or JSON: the handoff report and the park
  * region's status table as src/handoff-account.c reads them.  Pure (writes
  * only to `out`), so tests/fuzz/fuzz_report.c runs it on any bytes. */

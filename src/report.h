@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* What mpkexec tells people and scripts: the load plan (--plan, -d, and
  * the AP account of -l), --status and --last-handoff, as text or as JSON
  * (--json; schemas in docs/json.md). */

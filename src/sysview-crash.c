@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The crash-kernel inputs of the system view (mpkexec -p): the "Crash
  * kernel" ranges, per-CPU crash notes, vmcoreinfo, lockdown and the
  * kernel's layout from /proc/kcore.  Part of src/sysview.h. */

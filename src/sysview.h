@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Everything mpkexec reads from the running system, behind one interface.
  * All paths are taken relative to `root` ("" on a live system), so unit
  * tests feed fixture trees and nothing else in the loader opens sysfs or

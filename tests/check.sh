@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # The whole test suite: installs dependencies, builds, runs the unit tests
 # (ASan/UBSan) and the VM scenarios (QEMU TCG, Debian kernels), and ends
 # with "N passed, N failed".  Run as root on Debian 12.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Installs what mpkexec needs on Debian 12 (as root), then builds it.
 # Used by tests/demo.sh, tests/check.sh and CI; safe to run again.
 set -eu

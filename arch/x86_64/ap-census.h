@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Where every CPU is now, and what this kernel will do with it at kexec:
  * the input of the mailbox-only handoff and of the per-CPU account that
  * --plan, -l and --last-handoff give.  Pure: it only reads the sysview. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Planning the AP handoff: which CPUs there are, and whether they are
  * parked (park region + SIPI trampoline + new ACPI tables) or put into INIT.
  * Pure: everything it reads is in the system view. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Planning the mailbox-only handoff (--ap-handoff=mailbox, the TDX case):
  * every AP is handed over through a mailbox or not at all.  Pure. */
 #ifndef MPKEXEC_AP_MAILBOX_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The x86_64 options of -l: how the secondary CPUs reach the next kernel
  * (--ap-handoff, --park-addr, --mailbox-version) and the bzImage 32-bit
  * entry.  src/options.c parses the portable options and hands every option

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The x86_64 part of a load request and of a load plan (src/plan.h embeds
  * both as anonymous members, so the architecture's code names the fields
  * directly: rq->ap_handoff, plan->params).  The portable loader treats

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* What the portable loader (src/) asks of the architecture, x86_64 here:
  * the kexec_load architecture flag, the ELF machine of purgatory and of
  * core files, and how purgatory's relocations are applied

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Building the Linux "zero page" (struct boot_params) for the next kernel. */
 #ifndef MPKEXEC_BOOT_PARAMS_H
 #define MPKEXEC_BOOT_PARAMS_H

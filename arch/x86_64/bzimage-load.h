@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The x86_64 bzImage loader: from a load request and the running system,
  * a complete load plan (segments, boot_params, relocated purgatory). */
 #ifndef MPKEXEC_BZIMAGE_LOAD_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* bzImage header parsing (Linux x86 boot protocol >= 2.12). Pure: works on
  * the bytes of an image, never touches the system. */
 #ifndef MPKEXEC_BZIMAGE_H

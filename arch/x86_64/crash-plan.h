@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The x86_64 side of a capture kernel's plan (mpkexec -p): every segment
  * inside the "Crash kernel" range(s), the ELF core header (src/elfcore.c)
  * with the kernel text mapping and PAGE_OFFSET, `elfcorehdr=` on the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* What the next kernel needs to keep using EFI runtime services after a
  * kexec, as Linux's kexec_file_load (setup_efi_state) and kexec-tools give
  * it: boot_params.efi_info describing the running kernel's EFI runtime

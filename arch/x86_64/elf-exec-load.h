@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The ELF image type ("elf", kexec-tools' "elf-x86_64" and "elf-x86"):
  * an ELF32 or ELF64 executable (ET_EXEC, EM_386 or EM_X86_64) whose
  * PT_LOADs go to their physical addresses (p_paddr; memsz beyond filesz

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The ELF machines x86_64 loads executables for (src/elf-exec.h): 32-bit
  * kernels (multiboot, ELF32 payloads) and 64-bit ones. */
 #include "elf-exec.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* What `mpkexec -e` does to the CPUs before reboot(LINUX_REBOOT_CMD_KEXEC).
  *
  * A CPU that Linux (>= 6.11, MADT mailbox v1) offlined sits in the park

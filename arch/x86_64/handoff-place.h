@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Placing what a mailbox handoff (park or mailbox-only) gives the next
  * kernel: a park region and the new ACPI tables (RSDP, XSDT/RSDT, MADT
  * with the wakeup structure, and the MPKP table inside the region).  Both

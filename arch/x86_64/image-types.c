@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The x86_64 image types, in probe order: one line each in the list below.
  * Adding a type is one new file defining PREFIX_probe and PREFIX_plan
  * (struct image_type's signatures) and one line here (plus its name in

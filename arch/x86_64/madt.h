@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Reading the CPU entries of an ACPI MADT ("APIC" table). Pure. */
 #ifndef MPKEXEC_MADT_H
 #define MPKEXEC_MADT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The multiboot (v1) image type ("multiboot", kexec-tools' "multiboot-x86"),
  * Multiboot Specification 0.6.96:
  *

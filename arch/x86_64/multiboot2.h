@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The multiboot2 image type (Multiboot2 specification 2.0): the probe, the
  * header tag parser, the information-structure builder and the plan.
  *

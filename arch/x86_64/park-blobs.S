@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The park code page and the SIPI trampoline page, assembled to flat
  * 4 KiB binaries by the build (see Makefile.am) and embedded here. */
 	.section .rodata

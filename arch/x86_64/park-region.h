@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Building a park region and its SIPI trampoline page (the bytes the
  * loader hands to kexec_load).  Pure.  Layout: include/mpkexec/park-abi.h. */
 #ifndef MPKEXEC_PARK_REGION_H

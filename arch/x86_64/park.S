@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The park loop: the code page of a park region (include/mpkexec/
  * park-abi.h, docs/park-abi.md).  It is the firmware side of the ACPI MADT
  * Multiprocessor Wakeup mailbox, version 1, for CPUs mpkexec gathered.

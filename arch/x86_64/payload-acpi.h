@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* An ACPI table set for a payload that is handed its RSDP's bytes (the
  * multiboot2 ACPI tags) when the AP handoff built none: --ap-handoff=init,
  * or park falling back to init.  Firmware's RSDP cannot be read without

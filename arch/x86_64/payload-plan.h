@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The parts of a plan every x86_64 image type shares, so that a type's
  * plan is only what is its own (where its bytes go, what it is given):
  *

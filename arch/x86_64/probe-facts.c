@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* What the x86_64 image probes need to know of the running system. */
 #include "arch.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The x86_64 relocations purgatory's object may contain (its flags in
  * Makefile.am: large code model, no PIC, so absolute 64-bit and PC-relative
  * 32-bit ones), applied by src/purgatory-link.c. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The boot_params segment of a Linux payload: the zero page, the command
  * line, then the setup_data nodes (chained in the given order) and plain
  * blobs a node or a boot_params field points at, each 8-byte aligned.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Is this an Intel TDX guest?  Decides --ap-handoff=auto: a TDX guest has
  * no INIT/SIPI, only mailboxes. */
 #ifndef MPKEXEC_TDX_H

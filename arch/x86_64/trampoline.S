@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The SIPI trampoline: one 4 KiB page below 1 MiB where an AP woken by
  * INIT-SIPI-SIPI starts, and climbs from real mode to 64-bit mode to enter
  * the park region.  Only used while purgatory gathers CPUs; afterwards the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Memory that firmware left unaccepted (Intel TDX, AMD SEV-SNP; the EFI
  * unaccepted-memory table, Linux >= 6.5).  A guest that touches such memory
  * before accepting it is ended, so a kexec must only write accepted memory

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The subset of the x86 Linux boot protocol (Documentation/arch/x86/boot.rst,
  * arch/x86/include/uapi/asm/bootparam.h) that mpkexec reads and writes.
  * Offsets are given as constants rather than a packed struct so that the

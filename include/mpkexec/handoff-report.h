@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The handoff report: what purgatory did, for the next system to read.
  * Purgatory writes it into a setup_data node (type MPK_SETUP_DATA_TYPE)
  * chained from the next kernel's boot_params; Linux shows it as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The identity map of the low 4 GiB in 2 MiB pages, built in ONE place for
  * both users: the loader writes it into every park region
  * (arch/x86_64/park-region.c; the parked CPUs and every WakeupVector run

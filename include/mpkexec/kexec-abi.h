@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* kexec_load(2) / kexec_file_load(2) / reboot(2) constants
  * (include/uapi/linux/kexec.h, include/uapi/linux/reboot.h).  Only the ones
  * mpkexec uses: the crash-kernel flags (KEXEC_ON_CRASH,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The park region ABI: shared by the loader (which builds a region), the
  * park code (arch/x86_64/park.S, which includes this file and places its
  * fields at these offsets with .org, so a mismatch fails the build),

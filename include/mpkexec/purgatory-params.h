@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The contract between the loader and purgatory.
  *
  * The loader fills one `struct mpk_purgatory_params` and writes it over the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* libFuzzer target: the ACPI table set read from sysfs (acpi_tableset_add,
  * sort, FADT pointers), the new tables built from it, and the snapshot
  * parser.  Input: a table count, then per table a name selector, a 16-bit

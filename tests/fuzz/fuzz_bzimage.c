@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* libFuzzer target: a kernel image as mpkexec reads it.  Input bytes that
  * start with the gzip magic go through gzip_inflate (as file_load does for
  * a kernel), then bzimage_parse and bzimage_check_host on the result.  Each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* libFuzzer target: the MPKP status table and the CPU census
  * (ap_census_take, ap_where_text) over a system view made from the input.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* libFuzzer target: the /proc/cpuinfo and /proc/meminfo text parsers of
  * src/sysview.c (cpuinfo_khz, cpuinfo_boot_apic_id, cpuinfo_apic_ids,
  * cpuinfo_has_flag, meminfo_kb).  Input: the text (cut at a NUL byte).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* libFuzzer target: compressed images (src/decompress.c, gzip in
  * src/file.c): the format from the magic bytes, then the inflater.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* libFuzzer target: the ELF core header builder (src/elfcore.c) on the
  * inputs mpkexec -p reads: /proc/iomem text (memmap_parse_iomem,
  * iomem_find_crash), /sys/kernel/vmcoreinfo, and per CPU crash_notes and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* libFuzzer target: an ELF executable as the elf, multiboot and multiboot2
  * image types read it (elf_exec_parse, src/elf-exec.c, over libelf), for
  * the architecture's machines and for any machine.  Invariants that abort():

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* libFuzzer target: the MADT parse (madt_parse_cpus), the rewrite with a
  * wakeup structure (madt_with_wakeup, madt_find_wakeup) and the mailbox-mode
  * rewrite of ap_mailbox_plan (CPUs no mailbox reaches disabled).

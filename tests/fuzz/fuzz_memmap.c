@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* libFuzzer target: the memory map readers.  /proc/iomem text
  * (memmap_parse_iomem, iomem_find_kernel), memmap_set_type on what it gave,
  * and /sys/firmware/memmap (memmap_read_sysfs, which reads files: the

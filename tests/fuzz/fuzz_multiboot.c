@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* libFuzzer target: a multiboot (v1) kernel image as the multiboot type
  * probes it (multiboot_probe -> mb1_image_parse: the header search, the
  * required flag bits, the a.out kludge or the ELF PT_LOADs), then the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* libFuzzer target: a multiboot2 image's first bytes as the probe sees them
  * (mb2_header_parse: the header search and every header tag), then the
  * information structure built from what the header asked for.

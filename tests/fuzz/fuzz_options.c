@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* libFuzzer target: the command line (options_parse, options_cmdline).
  * Input: NUL-separated arguments (at most 24, after "mpkexec").
  * Invariants that abort(): a refusal has exit code 64 and a message; an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* libFuzzer target: a whole load plan.  bzimage_plan over a system view
  * made from the input (memory map, running kernel's image, MADT, MPKP,
  * online CPUs, osrelease, TDX flag) with the real 6.1 kernel header of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* libFuzzer target: the handoff report of --last-handoff, read from the
  * bytes of the setup_data `data` file (src/handoff-account.c), with the
  * park region's live status table (MPKP), rendered as text and as JSON

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """Writes the seed corpora of fuzz_madt, fuzz_census, fuzz_memmap and
 fuzz_cpuinfo (tests/fuzz/corpus/<target>/seed-*) from the real fixtures in
 tests/unit/fixtures, in each target's input format (see the comment at the

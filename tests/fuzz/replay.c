@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Runs a libFuzzer target once over each file named on the command line (or
  * each file in a named directory), so the corpus and every crash found are
  * regression tests under gcc's ASan/UBSan without libFuzzer. */

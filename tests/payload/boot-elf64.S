@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* mpk-payload.elf64: the ELF64 entry, in 64-bit mode. */
 #include "payload.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* mpk-payload.mb2: the multiboot2 header (and a multiboot v1 header with
  * the a.out kludge, so QEMU's -kernel, which loads multiboot v1 only, can
  * start the same file), and the 32-bit entry both protocols use. */

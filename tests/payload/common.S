@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* mpk-payload, code and data both builds share: the GDT, the page tables
  * and the stack (in .bss), the AP check-in entry and the INIT-mode
  * real-mode trampoline. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* mpk-payload: what it does once in 64-bit mode (payload.h says how it
  * gets here).  No libc, no interrupts, one CPU (the BSP) runs this file;
  * the APs only run ap_entry64 (common.S).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* mpk-payload: a freestanding test kernel for mpkexec (issue 11, item 8).
  *
  * Two builds of the same code (tests/payload/README.md):

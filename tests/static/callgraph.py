@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """Static check: no purgatory code reachable from ROOT runs a forbidden insn.
 
 Links the relocatable purgatory object to a fixed address, disassembles it

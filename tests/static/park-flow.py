@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """Static check of the park code page's interrupt handling (issue 10).
 
 Reads the assembled page (park.bin), its two IDTs and the offsets of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Shared by the unit tests: fixture files, and the table set a q35 guest's
  * kernel exports in /sys/firmware/acpi/tables, around q35's real MADT. */
 #ifndef MPKEXEC_TEST_ACPI_FIXTURE_H

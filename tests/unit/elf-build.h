@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Synthetic ELF executables for the ELF and multiboot unit tests: an ELF
  * header, the program headers right after it, then each PT_LOAD's file
  * bytes at its own offset (filled with a pattern: byte = load index + 1).

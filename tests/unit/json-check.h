@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* A strict RFC 8259 JSON checker for the tests and fuzz oracles: one value,
  * optional whitespace around it, strings in valid UTF-8, nothing else. */
 #ifndef MPKEXEC_JSON_CHECK_H

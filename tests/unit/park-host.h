@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Forced in front of purgatory/aps.c compiled for the host (test_park_gather):
  * purgatory-host.h's fake CPU plus what the INIT-SIPI gather needs beyond
  * the mailbox gather: EFER (rdmsr) and delay_us on the fake TSC. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Forced in front of purgatory sources compiled for the host
  * (-include tests/unit/purgatory-host.h): it takes the place of
  * purgatory/cpu.h and purgatory/timer.h (their include guards are defined

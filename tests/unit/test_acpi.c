@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The tables handed to a parked next kernel: the MADT rewrite (wakeup
  * structure, CPU flag offsets), the RSDP/XSDT/RSDT rewrite, the firmware
  * snapshot carried between generations, the park region image, and the

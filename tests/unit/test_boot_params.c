@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The zero page's e820 table and the SETUP_E820_EXT payload for the rest
  * (arch/x86_64/boot-params.c), with maps of 128, 129 and 200 entries.  The
  * bytes are checked against values written out here, not against the

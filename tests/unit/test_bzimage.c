@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* bzimage_parse (arch/x86_64/bzimage.c) on the real Debian 6.1 setup header
  * (fixtures/vmlinuz-6.1.head, values in fixtures/README.md) and on copies
  * of it broken one field at a time. */

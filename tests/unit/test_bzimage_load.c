@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The x86_64 bzImage loader (arch/x86_64/bzimage-load.c): bzimage_plan on
  * the q35 guest's system view (fixtures/q35-sysroot, read with sysview_read)
  * and the real 6.1 header padded to its full size.

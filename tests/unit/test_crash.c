@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* mpkexec -p: the ELF core header builder (src/elfcore.c) against a
  * hand-checked fixture, the capture kernel's plan (arch/x86_64/crash-plan.c
  * through bzimage_plan) and -u -p.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Segment digests: the loader's digest_xxh3 (src/digest.c, libxxhash) and
  * purgatory's verify_digest / verify_ranges (purgatory/verify.c, compiled
  * here for the host) must agree byte for byte, or every kexec would stop in

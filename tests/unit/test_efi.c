@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* EFI handover (arch/x86_64/efi-handover.c): on the OVMF guest captured in
  * fixtures/ovmf-sysroot (values in fixtures/README.md), on the SeaBIOS
  * guest of fixtures/q35-sysroot (no EFI), and on small trees made in a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The ELF image type (arch/x86_64/elf-exec-load.c, src/elf-exec.c): the
  * probe on real images (fixtures/elf64-tiny, elf32-tiny: built from
  * fixtures/elf-tiny.S; fixtures/grub-i386-multiboot.elf: GRUB's multiboot

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* src/file.c: reading the kernel and initrd (issue 9, defects 1-5, 12, 13)
  * on real files in a temporary directory: FIFOs, devices, directories, short
  * files, gzip streams that are corrupt, cut short or followed by garbage, and

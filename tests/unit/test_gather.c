@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Purgatory's mailbox gather (purgatory/mailbox.c, aps_mailbox), compiled
  * here for the host with a fake CPU (tests/unit/purgatory-host.h): a TSC
  * that only moves while purgatory waits, so the tests measure exactly how

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Image types: one table (src/image-types.c, arch/x86_64/image-types.c).
  * A table with a fake second type shows the probe order, -t's selection by
  * our name and by kexec-tools', and the messages of a refused -t and of an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* madt_parse_cpus (arch/x86_64/madt.c) on the MADT of the q35 guest
  * (fixtures/q35-sysroot/sys/firmware/acpi/tables/APIC), on tables compiled
  * with iasl (fixtures/madt-*.dsl) and on copies broken one field at a time. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The mailbox-only handoff, loader side: where each CPU is (the census),
  * the route it gets (stay, migrate, unreachable), the region reused in
  * place or moved, and what --ap-handoff=auto picks. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The memory map and the system view: memmap_read_sysfs, memmap_parse_iomem,
  * iomem_find_kernel, the e820 type names (src/memmap.c) and sysview_read /
  * cpuinfo_boot_apic_id (src/sysview.c), on the q35 guest captured in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The multiboot (v1) image type (arch/x86_64/multiboot.c): the header
  * search and its refusals, GRUB's real i386-multiboot image
  * (fixtures/grub-i386-multiboot.elf, fixtures/README.md), the a.out kludge,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The multiboot2 image type (arch/x86_64/multiboot2.c): the probe and its
  * header tag parser on the real Xen 4.17 header (fixtures/xen-4.17.head,
  * described in xen-4.17.head.md) and on headers made here; the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The command line (src/options.c): options_parse and options_cmdline. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Purgatory's INIT-SIPI gather (purgatory/aps.c, aps_park), compiled for
  * the host with a fake CPU (park-host.h) and a fake local APIC that logs
  * every IPI: a capture kernel's trampoline page is copied from the crash

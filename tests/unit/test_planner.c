@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The segment planner (src/planner.c): placement inside System RAM, lowest
  * and highest fit, alignment, windows, reserved ranges, and the error when
  * nothing fits. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Linking the embedded purgatory (src/purgatory-link.c): purgatory_open on
  * the blob this binary carries (purgatory_blob .. purgatory_blob_end),
  * purgatory_relocate at different addresses, purgatory_set_params, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* What mpkexec tells people and scripts (src/report.c, src/json-out.c,
  * src/handoff-account.c): the per-CPU AP account of the plan for 1024
  * CPUs, the JSON of --plan, --status and --last-handoff (checked with a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Plans on a UEFI machine: the system view of a q35 guest booted by OVMF
  * (fixtures/ovmf-sysroot, with its ACPI tables in e820 ACPI ranges and no
  * /dev/mem), and the unaccepted-memory rules of TDX guests. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Shared by the unit tests: files in a temporary tree shaped like sysfs,
  * for inputs the committed fixtures do not have. */
 #ifndef MPKEXEC_TEST_TREE_FIXTURE_H

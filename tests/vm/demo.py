@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """The README demo: QEMU VMs boot Debian's 6.1, once from SeaBIOS and once
 from UEFI firmware (OVMF); mpkexec loads 6.12 and kexecs into it; prints a
 short account of each."""

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # fetch-kernels.sh CACHE_DIR
 # Idempotently fetch the Debian 6.1 (bookworm) and 6.12 (bookworm-backports)
 # amd64 kernels into CACHE_DIR as vmlinuz-6.1 / vmlinuz-6.12, plus a

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # grub-build.sh CACHE: GRUB 2 for the i386-multiboot platform, built from
 # Debian's grub2 source package into CACHE/grub-mb (bin/grub-mkimage and
 # lib/grub/i386-multiboot).  Debian's grub-pc-bin ships i386-pc only (and

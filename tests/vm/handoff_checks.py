@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """Checks of what a kernel started by mpkexec reports about the AP handoff:
 its MADT (parsed here, independently of mpkexec), /proc/iomem, dmesg, the
 handoff report (mpkexec --last-handoff --json, record MPK-HANDOFF-JSON),

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """QEMU (TCG) harness for the mpkexec VM tests. Stdlib only.
 
 API:

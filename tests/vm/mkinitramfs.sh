@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # mkinitramfs.sh OUT.cpio.gz CACHE_DIR [MPKEXEC_BIN [PATTERN_BIN [PAYLOAD_DIR]]]
 # Build the test initramfs (newc, gzip): busybox-static + applet links, the
 # test /init, both kernels under /kernels (and their efivarfs modules under

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* mpk-pattern: the known-pattern check of the kdump VM scenarios (issue 10).
  * Runs in the guest (static, no libraries); the host never runs it.
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """Shared driver for the tests/vm/*.test scenarios (automake TESTS).
 
 Exit codes: 0 pass, 1 fail, 77 skip (no QEMU on the host).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """The mailbox stories that run under both firmwares (scenario.story_test
 generation lists): mailbox-tdx-story.test, mailbox-relocate.test and their
 uefi-*.test twins.  "plan" is what the generation's --plan --json must say
