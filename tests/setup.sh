@@ -11,6 +11,9 @@ libxxhash-dev libcmocka-dev clang libclang-rt-dev qemu-system-x86 ovmf busybox-s
 # platform, built from Debian's grub2 source by tests/vm/grub-build.sh into
 # the VM cache (Debian ships no i386-multiboot modules); its build tools.
 PKGS="$PKGS dpkg-dev bison flex autopoint gettext xz-utils"
+# issue 12, tests/pkg/install.test: builds the Debian packages (debian/)
+# and runs lintian on them.
+PKGS="$PKGS debhelper lintian"
 missing=
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "ok installed" ||
