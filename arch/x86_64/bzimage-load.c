@@ -137,6 +137,9 @@ int bzimage_plan(const struct sysview *sv, const struct load_request *rq,
 	enum bzimage_entry entry;
 
 	memset(plan, 0, sizeof(*plan));
+	if (payload_refuse_options(rq, "bzImage", PAYLOAD_TAKES_INITRD | PAYLOAD_TAKES_ENTRY32,
+				   err) < 0)
+		return -1;
 	if (bzimage_parse(rq->kernel.data, rq->kernel.size, rq->kernel_path, &bz, err) < 0)
 		return -1;
 	if (cmdlen > bz.cmdline_size) {

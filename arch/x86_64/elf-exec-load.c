@@ -263,6 +263,8 @@ int elf_image_plan(const struct sysview *sv, const struct load_request *rq,
 	const char *style;
 
 	memset(plan, 0, sizeof(*plan));
+	if (rq->entry_32bit)
+		return payload_refuse_options(rq, "ELF", ~PAYLOAD_TAKES_ENTRY32, err);
 	if (elf_exec_parse(rq->kernel.data, rq->kernel.size, rq->kernel_path, false, &x,
 			   err) < 0)
 		return -1;

@@ -317,6 +317,8 @@ int multiboot_plan(const struct sysview *sv, const struct load_request *rq,
 	uint8_t *info;
 
 	memset(plan, 0, sizeof(*plan));
+	if (rq->entry_32bit)
+		return payload_refuse_options(rq, "multiboot", ~PAYLOAD_TAKES_ENTRY32, err);
 	if (mb1_image_parse(rq->kernel.data, rq->kernel.size, rq->kernel_path, &m, err) !=
 	    IMAGE_PROBE_OK)
 		return -1;

@@ -697,6 +697,8 @@ int multiboot2_plan(const struct sysview *sv, const struct load_request *rq,
 	struct payload_entry pe;
 
 	memset(plan, 0, sizeof(*plan));
+	if (payload_refuse_options(rq, "multiboot2", PAYLOAD_TAKES_MODULES, err) < 0)
+		return -1;
 	if (mb2_header_parse(rq->kernel.data, rq->kernel.size, rq->kernel_path, &h, err) !=
 	    IMAGE_PROBE_OK)
 		return -1;

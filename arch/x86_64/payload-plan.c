@@ -229,6 +229,26 @@ int payload_plan_finish(const struct sysview *sv, const struct load_request *rq,
 	return 0;
 }
 
+int payload_refuse_options(const struct load_request *rq, const char *type_name,
+			   unsigned takes, struct mpk_error *err)
+{
+	if (rq->initrd_path && !(takes & PAYLOAD_TAKES_INITRD))
+		return mpk_fail(err, MPK_EXIT_USAGE, "--initrd with %s image '%s': it takes "
+				"modules; use --module=\"%s ARGS\"", type_name, rq->kernel_path,
+				rq->initrd_path);
+	if (rq->nmodule && !(takes & PAYLOAD_TAKES_MODULES))
+		return mpk_fail(err, MPK_EXIT_USAGE, "--module with %s image '%s': modules are "
+				"for multiboot and multiboot2 images%s", type_name, rq->kernel_path,
+				(takes & PAYLOAD_TAKES_INITRD) ? "; give an initrd with --initrd" : "");
+	if (rq->args_style && !(takes & PAYLOAD_TAKES_ARGS))
+		return mpk_fail(err, MPK_EXIT_USAGE, "--args-linux/--args-none with %s image "
+				"'%s': they are for ELF images", type_name, rq->kernel_path);
+	if (rq->entry_32bit && !(takes & PAYLOAD_TAKES_ENTRY32))
+		return mpk_fail(err, MPK_EXIT_USAGE, "--entry-32bit with %s image '%s': it is "
+				"for bzImages", type_name, rq->kernel_path);
+	return 0;
+}
+
 void payload_describe_rsdp(const struct sysview *sv, struct load_plan *plan, const char *who)
 {
 	if (plan->next_rsdp)

@@ -75,6 +75,17 @@ int payload_place_fixed(struct payload_ctx *ctx, const struct sysview *sv,
 			const struct load_request *rq, const char *what, const char *path,
 			uint64_t addr, uint64_t memsz, struct mpk_error *err);
 
+/* What a type takes of the options that configure only some types. */
+#define PAYLOAD_TAKES_INITRD   (1u << 0)   /* --initrd */
+#define PAYLOAD_TAKES_MODULES  (1u << 1)   /* --module */
+#define PAYLOAD_TAKES_ARGS     (1u << 2)   /* --args-linux, --args-none */
+#define PAYLOAD_TAKES_ENTRY32  (1u << 3)   /* --entry-32bit */
+
+/* An option the type does not take is refused (exit 64), naming it and the
+ * type, instead of being ignored. */
+int payload_refuse_options(const struct load_request *rq, const char *type_name,
+			   unsigned takes, struct mpk_error *err);
+
 #define PAYLOAD_NO_ROOM (-2)
 
 /* Purgatory placed last (its parameters name every other segment) and
