@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 #include "memmap.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -136,6 +137,8 @@ int memmap_read_sysfs(const char *root, struct memmap *map, struct mpk_error *er
 			type = E820_RESERVED; /* unknown kinds are never handed out as RAM */
 		if (end == UINT64_MAX)
 			end--; /* keep [start, end) representable */
+		if (start > end)
+			continue; /* only the byte at 2^64 - 1 */
 		if (memmap_add(map, start, end + 1, type) < 0) {
 			memmap_free(map);
 			return mpk_fail(err, MPK_EXIT_INTERNAL, "memory map: out of memory");
@@ -158,9 +161,13 @@ static int iomem_line(const char *line, unsigned *depth, uint64_t *start,
 		(*depth)++;
 	}
 	*depth /= 2;
+	/* hex digits only: strtoull also takes a sign ("-1" is 2^64 - 1) and
+	 * leading blanks */
+	if (!isxdigit((unsigned char)*p))
+		return -1;
 	errno = 0;
 	*start = strtoull(p, &q, 16);
-	if (errno || *q != '-')
+	if (errno || *q != '-' || !isxdigit((unsigned char)q[1]))
 		return -1;
 	*end = strtoull(q + 1, &q, 16);
 	if (errno || strncmp(q, " : ", 3) != 0 || *end < *start)
@@ -197,6 +204,8 @@ int memmap_parse_iomem(const char *text, struct memmap *map, struct mpk_error *e
 			continue;
 		if (end == UINT64_MAX)
 			end--; /* keep [start, end) representable: end + 1 would be 0 */
+		if (start > end)
+			continue; /* only the byte at 2^64 - 1: nothing to plan with */
 		if (memmap_add(map, start, end + 1, type) < 0) {
 			memmap_free(map);
 			return mpk_fail(err, MPK_EXIT_INTERNAL, "memory map: out of memory");
