@@ -235,8 +235,8 @@ static size_t iomem_find(const char *text, const char *name, bool prefix, bool t
 		if (iomem_line(line, &depth, &start, &end, &what) < 0)
 			continue;
 		if ((prefix ? strncmp(what, name, nlen) : strcmp(what, name)) != 0 || end == 0 ||
-		    (end == UINT64_MAX && !top_ok))
-			continue;
+		    (end == UINT64_MAX && (!top_ok || start == UINT64_MAX)))
+			continue; /* (a range that is only the byte at 2^64 - 1 is empty here) */
 		out[n++] = (struct mem_range){ start, end == UINT64_MAX ? end : end + 1, E820_RAM };
 	}
 	return n;
