@@ -228,6 +228,9 @@ int main(int argc, char **argv)
 	case ACTION_UNLOAD:
 		rc = kexec_unload("", o.file_syscall, o.crash, &err);
 		break;
+	case ACTION_PREPARE_EXEC:
+		exec_prepare_cpus("", stderr);
+		break;
 	case ACTION_EXEC:
 		exec_prepare_cpus("", stderr);
 		rc = kexec_reboot(&err);

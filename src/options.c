@@ -24,6 +24,7 @@ enum {
 	OPT_MODULE,
 	OPT_ARGS_LINUX,
 	OPT_ARGS_NONE,
+	OPT_PREPARE_EXEC,
 };
 
 static const struct option portable_options[] = {
@@ -52,6 +53,7 @@ static const struct option portable_options[] = {
 	{ "module", required_argument, NULL, OPT_MODULE },
 	{ "args-linux", no_argument, NULL, OPT_ARGS_LINUX },
 	{ "args-none", no_argument, NULL, OPT_ARGS_NONE },
+	{ "prepare-exec", no_argument, NULL, OPT_PREPARE_EXEC },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -65,6 +67,9 @@ static const char portable_usage[] =
 	"                           panic; with -u: unload the capture kernel\n"
 	"  -e, --exec               start the loaded kernel now (no shutdown)\n"
 	"  -u, --unload             unload the loaded kernel\n"
+	"      --prepare-exec       only what -e does before the kexec: bring online\n"
+	"                           the CPUs parked while offline (for a kexec that\n"
+	"                           another program starts; systemd-shutdown hook)\n"
 	"      --status             show what is loaded and whether kexec is allowed\n"
 	"      --last-handoff       print the report of the handoff that started\n"
 	"                           this kernel (written by mpkexec's purgatory)\n"
@@ -103,7 +108,8 @@ static int set_action(struct options *o, enum action a, const char *name,
 {
 	if (o->action != ACTION_NONE && o->action != a)
 		return mpk_fail(err, MPK_EXIT_USAGE,
-				"%s: only one of -l, -e, -u, --status, -h, -v at a time", name);
+				"%s: only one of -l, -e, -u, --status, --last-handoff, "
+				"--prepare-exec, -h, -v at a time", name);
 	o->action = a;
 	return 0;
 }
@@ -125,6 +131,8 @@ static const char *action_name(const struct options *o)
 		return "-v";
 	case ACTION_LAST_HANDOFF:
 		return "--last-handoff";
+	case ACTION_PREPARE_EXEC:
+		return "--prepare-exec";
 	case ACTION_NONE:
 		break;
 	}
@@ -222,6 +230,9 @@ int options_parse(int argc, char **argv, struct options *o, struct mpk_error *er
 			break;
 		case OPT_LAST_HANDOFF:
 			rc = set_action(o, ACTION_LAST_HANDOFF, "--last-handoff", err);
+			break;
+		case OPT_PREPARE_EXEC:
+			rc = set_action(o, ACTION_PREPARE_EXEC, "--prepare-exec", err);
 			break;
 		case OPT_JSON:
 			o->json = true;

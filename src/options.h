@@ -20,6 +20,7 @@ enum action {
 	ACTION_HELP,     /* -h */
 	ACTION_VERSION,  /* -v */
 	ACTION_LAST_HANDOFF, /* --last-handoff */
+	ACTION_PREPARE_EXEC, /* --prepare-exec: -e's preparation only */
 };
 
 #define OPT_MAX_APPEND 16

@@ -63,6 +63,16 @@ static void test_load_short_and_long(void **state)
 	assert_string_equal(o.kernel, "/k");
 	assert_string_equal(o.initrd, "/i");
 	assert_string_equal(o.append[0], "quiet");
+
+	/* systemd 252's systemctl kexec, loading a boot loader entry itself:
+	 * KEXEC --load KERNEL --append OPTIONS --initrd INITRD */
+	assert_int_equal(PARSE(&o, &err, "--load", "/boot/vmlinuz", "--append",
+			       "root=/dev/vda rw quiet", "--initrd", "/boot/initrd.img"), 0);
+	assert_int_equal(o.action, ACTION_LOAD);
+	assert_string_equal(o.kernel, "/boot/vmlinuz");
+	assert_string_equal(o.initrd, "/boot/initrd.img");
+	assert_int_equal(o.nappend, 1);
+	assert_string_equal(o.append[0], "root=/dev/vda rw quiet");
 }
 
 static void test_kernel_position(void **state)
@@ -194,6 +204,8 @@ static void test_other_actions(void **state)
 	assert_true(o.file_syscall);
 	assert_int_equal(PARSE(&o, &err, "--status"), 0);
 	assert_int_equal(o.action, ACTION_STATUS);
+	assert_int_equal(PARSE(&o, &err, "--prepare-exec"), 0);
+	assert_int_equal(o.action, ACTION_PREPARE_EXEC);
 	assert_int_equal(PARSE(&o, &err, "-h"), 0);
 	assert_int_equal(o.action, ACTION_HELP);
 	assert_int_equal(PARSE(&o, &err, "--version"), 0);
@@ -294,7 +306,10 @@ static void test_usage_errors(void **state)
 	(void)state;
 	PARSE_FAILS("no action given", "--initrd=/i");
 	PARSE_FAILS("no action given", "-d");
-	PARSE_FAILS("only one of -l, -e, -u, --status, -h, -v", "-l", "/k", "-e");
+	PARSE_FAILS("only one of -l, -e, -u, --status, --last-handoff, --prepare-exec, -h, -v",
+		    "-l", "/k", "-e");
+	PARSE_FAILS("only one of -l, -e, -u", "--prepare-exec", "-e");
+	PARSE_FAILS("/k: only meaningful with -l", "--prepare-exec", "/k");
 	PARSE_FAILS("-u: only one of", "-e", "-u");
 	PARSE_FAILS("--status: only one of", "-l", "/k", "--status");
 	PARSE_FAILS("-l: needs a kernel image to load", "-l");

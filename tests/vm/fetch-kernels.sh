@@ -9,6 +9,7 @@
 # read an EFI variable through it).
 # The packages are downloaded and extracted, never installed.
 set -eu
+HERE=$(cd "$(dirname "$0")" && pwd)
 
 CACHE=${1:?usage: fetch-kernels.sh CACHE_DIR}
 mkdir -p "$CACHE"
@@ -27,24 +28,7 @@ created=0
 # (so no host name ever appears in this project).
 add_backports() {
 	[ -e "$BPO" ] && return 0
-	uri=
-	src=/etc/apt/sources.list.d/debian.sources
-	if [ -r "$src" ]; then
-		# deb822: take the URIs line of the stanza whose Suites lists plain
-		# "bookworm" (skips the -security stanza).
-		uri=$(awk '
-			/^[ \t]*$/ { if (s) { print u; exit } u = ""; s = 0; next }
-			/^URIs:/   { u = $2 }
-			/^Suites:/ { for (i = 2; i <= NF; i++) if ($i == "bookworm") s = 1 }
-			END        { if (s) print u }' "$src" | head -n1)
-	fi
-	if [ -z "$uri" ] && [ -r /etc/apt/sources.list ]; then
-		# one-line format: "deb [opts] URI bookworm main ..."
-		uri=$(awk '$1 == "deb" { for (i = 2; i < NF; i++)
-			if ($i ~ /:\/\// && $(i+1) == "bookworm") { print $i; exit } }' \
-			/etc/apt/sources.list)
-	fi
-	[ -n "$uri" ] || { echo "fetch-kernels: no bookworm apt source found" >&2; exit 1; }
+	uri=$(sh "$HERE/apt-mirror.sh")
 	cat >"$BPO" <<EOF
 Types: deb
 URIs: $uri

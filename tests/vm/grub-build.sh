@@ -16,21 +16,7 @@ OUT=$CACHE/grub-mb
 
 SRCLIST=/etc/apt/sources.list.d/mpkexec-src.sources
 if [ ! -e "$SRCLIST" ]; then
-	uri=
-	src=/etc/apt/sources.list.d/debian.sources
-	if [ -r "$src" ]; then
-		uri=$(awk '
-			/^[ \t]*$/ { if (s) { print u; exit } u = ""; s = 0; next }
-			/^URIs:/   { u = $2 }
-			/^Suites:/ { for (i = 2; i <= NF; i++) if ($i == "bookworm") s = 1 }
-			END        { if (s) print u }' "$src" | head -n1)
-	fi
-	if [ -z "$uri" ] && [ -r /etc/apt/sources.list ]; then
-		uri=$(awk '$1 == "deb" { for (i = 2; i < NF; i++)
-			if ($i ~ /:\/\// && $(i+1) == "bookworm") { print $i; exit } }' \
-			/etc/apt/sources.list)
-	fi
-	[ -n "$uri" ] || { echo "grub-build: no bookworm apt source found" >&2; exit 1; }
+	uri=$(sh "$(dirname "$0")/apt-mirror.sh")
 	cat >"$SRCLIST" <<EOF
 Types: deb-src
 URIs: $uri

@@ -286,6 +286,14 @@ def _run(cache, initramfs, chain, mode, loader, extra, log, timeout, smp, mem,
            "-kernel", os.path.join(cache, "vmlinuz-" + kernels[0]),
            "-initrd", initramfs, "-append", append]
     cmd += firmware_args(firmware, tmpdir) + list(qemu_args)
+    return run_qemu(cmd, firmware, log, timeout, echo)
+
+
+def run_qemu(cmd, firmware, log=None, timeout=300, echo=False):
+    """Runs QEMU command `cmd` and reads its serial console (stdout) line by
+    line until the guest prints MPK-DONE or MPK-FAIL (then at most 5 s more
+    for it to power off), QEMU exits, or `timeout` seconds pass.  Returns
+    the Result (see the module's doc string)."""
     res = Result()
     res.firmware = firmware
     logf = open(log, "w") if log else None

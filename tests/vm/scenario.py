@@ -32,11 +32,9 @@ class Checker:
                                                           expected, seen))
 
 
-def setup(name, firmware=None, payload_dir=None):
-    """Common preamble: skip without QEMU (or the firmware), build/reuse the
-    image.  firmware: "seabios", "ovmf", None ($MPK_VM_FIRMWARE, else
-    seabios).  payload_dir: its files go to /payloads of the image
-    (harness.prepare; payload scenarios, issue 11)."""
+def require_vm(name, firmware=None):
+    """Exits 77 (skip) when the host cannot run a VM scenario: no QEMU, or
+    not the firmware.  Returns the firmware's name (harness.firmware_name)."""
     firmware = harness.firmware_name(firmware)
     missing = ("%s not installed" % harness.QEMU if not harness.qemu_available()
                else harness.firmware_missing(firmware))
@@ -46,6 +44,15 @@ def setup(name, firmware=None, payload_dir=None):
               "(CI treats this as a failure)" % (name, missing))
         print("#" * 70)
         sys.exit(77)
+    return firmware
+
+
+def setup(name, firmware=None, payload_dir=None):
+    """Common preamble: skip without QEMU (or the firmware), build/reuse the
+    image.  firmware: "seabios", "ovmf", None ($MPK_VM_FIRMWARE, else
+    seabios).  payload_dir: its files go to /payloads of the image
+    (harness.prepare; payload scenarios, issue 11)."""
+    firmware = require_vm(name, firmware)
     cfg = {
         "firmware": firmware,
         "cache": os.environ.get("MPK_VM_CACHE", harness.DEFAULT_CACHE),

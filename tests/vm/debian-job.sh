@@ -1,0 +1,151 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# The job of a Debian-image scenario (tests/vm/debian_vm.py copies it to
+# the job disk as "run"; the image's mpk-job services run it, stdout on the
+# serial console).  `run early` at every boot before kdump-tools loads its
+# capture kernel: counts the boot and, at boot 0, installs the packages
+# built from the tree.  `run up` once multi-user.target is reached: reports
+# the system and does this boot's steps (STEP_<boot> in scenario.conf).
+# Every line the host parses starts with "MPK-"; a failure prints MPK-FAIL
+# and powers off.
+J=/run/mpk-job
+S=/var/lib/mpk-job
+. "$J/scenario.conf"
+mkdir -p "$S"
+
+fail() {
+	echo "MPK-FAIL $*"
+	systemctl --no-block poweroff
+	exit 1
+}
+
+# rel 6.1|6.12: the kernel release of that series in the image
+rel() {
+	case $1 in
+	6.1) echo "$REL_61" ;;
+	6.12) echo "$REL_612" ;;
+	*) fail "no kernel series '$1'" ;;
+	esac
+}
+
+# kexec-tools' binary, wherever mpkexec-kexec has put it
+kexec_tools() {
+	if [ -x /sbin/kexec.kexec-tools ]; then echo /sbin/kexec.kexec-tools; else echo /sbin/kexec; fi
+}
+
+install_packages() {
+	debs="$J/debs/mpkexec_*.deb"
+	[ "$INSTALL_KEXEC" = 1 ] && debs="$debs $J/debs/mpkexec-kexec_*.deb"
+	# shellcheck disable=SC2086
+	dpkg -i $debs >/tmp/dpkg.out 2>&1
+	rc=$?
+	awk '{ print "MPK-DPKG line=" $0 }' /tmp/dpkg.out
+	echo "MPK-INSTALL rc=$rc kexec=$(readlink /sbin/kexec || echo none) version=$(/usr/sbin/mpkexec --version | cut -d' ' -f2) hook=$([ -x /lib/systemd/system-shutdown/mpkexec ] && echo 1 || echo 0) line=$(dpkg-divert --list /sbin/kexec)"
+	[ "$rc" = 0 ] || fail "dpkg -i exited $rc"
+}
+
+if [ "$1" = early ]; then
+	boot=$(cat "$S/boot" 2>/dev/null || echo -1)
+	boot=$((boot + 1))
+	echo "$boot" >"$S/boot"
+	sync
+	echo "MPK-BOOT boot=$boot release=$(uname -r) vmcore=$([ -e /proc/vmcore ] && echo 1 || echo 0) online=$(cat /sys/devices/system/cpu/online) cmdline=$(cat /proc/cmdline)"
+	[ "$boot" = 0 ] && install_packages
+	exit 0
+fi
+
+boot=$(cat "$S/boot")
+echo "MPK-GEN gen=$boot release=$(uname -r) online=$(cat /sys/devices/system/cpu/online) cpus=$(grep -c ^processor /proc/cpuinfo) stale=$(dmesg | grep -c 'Stale IRR') wakeup=$(dmesg | grep -c 'replaced with acpi_wakeup_cpu') cmdline=$(cat /proc/cmdline)"
+echo "MPK-UNITS multiuser=$(systemctl is-active multi-user.target) system=$(systemctl is-system-running) failed=$(systemctl --failed --plain --no-legend | awk '{ printf "%s%s", s, $1; s = "," }')"
+echo "MPK-APIC hex=$(od -An -v -tx1 /sys/firmware/acpi/tables/APIC | tr -d ' \n')"
+dmesg | grep -E 'Stale IRR|acpi_wakeup_cpu|smpboot: |Offline CPU|blocking current GP|MADT|ACPI: RSDP' |
+	while read -r l; do echo "MPK-DMESG line=$l"; done
+if /usr/sbin/mpkexec --last-handoff --json >/tmp/json.out 2>/tmp/json.err; then
+	echo "MPK-HANDOFF-JSON rc=0 json=$(cat /tmp/json.out)"
+else
+	echo "MPK-HANDOFF-JSON rc=$? msg=$(cat /tmp/json.err)"
+fi
+
+eval "steps=\${STEP_$boot-}"
+[ -n "$steps" ] || fail "boot $boot: no steps for it (an unexpected reboot?)"
+for step in $steps; do
+	case $step in
+	nothing)
+		# systemctl kexec with nothing loaded: systemd's own refusal
+		systemctl kexec >/tmp/sk.out 2>&1
+		echo "MPK-NOTHING rc=$? loaded=$(cat /sys/kernel/kexec_loaded) msg=$(awk 'NR > 1 { printf " | " } { printf "%s", $0 }' /tmp/sk.out)"
+		;;
+	offline:*)
+		n=${step#offline:}
+		echo 0 >"/sys/devices/system/cpu/cpu$n/online"
+		echo "MPK-OFFLINE cpu=$n rc=$? online=$(cat /sys/devices/system/cpu/online)"
+		;;
+	load:*)
+		# load:SERIES:TOOL, in the option form systemctl uses for its own
+		# loads (--load KERNEL --append CMDLINE --initrd INITRD)
+		k=${step#load:}
+		tool=${k#*:}
+		k=${k%%:*}
+		r=$(rel "$k")
+		case $tool in
+		kexec) bin=/sbin/kexec ;;
+		mpkexec) bin=/usr/sbin/mpkexec ;;
+		kexec-tools) bin=$(kexec_tools) ;;
+		*) fail "load: no tool '$tool'" ;;
+		esac
+		echo "MPK-LOADCMD line=$bin --load /boot/vmlinuz-$r --append <cmdline> --initrd /boot/initrd.img-$r ($(readlink -f "$bin"))"
+		"$bin" --load "/boot/vmlinuz-$r" --append "$(cat /proc/cmdline)" --initrd "/boot/initrd.img-$r" >/tmp/load.out 2>&1
+		rc=$?
+		awk '{ print "MPK-LOADMSG line=" $0 }' /tmp/load.out
+		echo "MPK-LOAD rc=$rc kernel=$k loaded=$(cat /sys/kernel/kexec_loaded)"
+		[ "$rc" = 0 ] || fail "load of $k with $bin exited $rc"
+		;;
+	remove-kexec)
+		dpkg -r mpkexec-kexec >/tmp/dpkg.out 2>&1
+		echo "MPK-REMOVE rc=$? kexec=$(readlink /sbin/kexec || echo file) line=$(/sbin/kexec --version 2>&1 | head -n1)"
+		;;
+	hook-off)
+		# for demonstrating what the systemd-shutdown hook prevents (by
+		# hand, not in make check): take it away
+		chmod -x /lib/systemd/system-shutdown/mpkexec
+		echo "MPK-HOOK-OFF rc=$?"
+		;;
+	systemctl-kexec)
+		echo "MPK-SYSTEMCTL-KEXEC"
+		sync
+		systemctl --no-block kexec || fail "systemctl kexec exited $?"
+		exit 0
+		;;
+	kdump-status)
+		kdump-config status >/tmp/kdc.out 2>&1
+		echo "MPK-KDUMP-STATUS rc=$? crash_loaded=$(cat /sys/kernel/kexec_crash_loaded) line=$(awk 'NR > 1 { printf " | " } { printf "%s", $0 }' /tmp/kdc.out)"
+		echo "MPK-KDUMP-CMD line=$(cat /var/crash/kexec_cmd 2>/dev/null)"
+		journalctl -b -u kdump-tools.service --no-pager -o cat 2>/dev/null |
+			while read -r l; do echo "MPK-KDUMP-LOG line=$l"; done
+		;;
+	crash)
+		echo "MPK-CRASH"
+		sync
+		echo c >/proc/sysrq-trigger
+		fail "still running after the sysrq crash"
+		;;
+	crash-files)
+		for d in /var/crash/2*; do
+			[ -d "$d" ] || continue
+			dump=$(ls "$d"/dump.* 2>/dev/null | head -n1)
+			dm=$(ls "$d"/dmesg.* 2>/dev/null | head -n1)
+			panic=$(grep -m1 'Kernel panic - not syncing' "$dm" 2>/dev/null)
+			echo "MPK-CRASHDIR dir=$d dump=${dump##*/} dumpsize=$(stat -c %s "$dump" 2>/dev/null || echo 0) sig=$(head -c 8 "$dump" 2>/dev/null | tr -dc 'A-Za-z0-9') dmesg=${dm##*/} line=$panic"
+		done
+		echo "MPK-CRASHDIRS n=$(ls -d /var/crash/2* 2>/dev/null | wc -l)"
+		;;
+	done)
+		echo "MPK-DONE"
+		systemctl --no-block poweroff
+		exit 0
+		;;
+	*)
+		fail "unknown step '$step'"
+		;;
+	esac
+done

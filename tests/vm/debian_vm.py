@@ -1,0 +1,214 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Scenarios on a real Debian 12 system (issue 12): the debootstrap image of
+tests/vm/debian-image.sh on a virtio disk, systemd as PID 1, the packages
+built from this tree (tests/pkg/build-debs.sh) installed with dpkg at the
+first boot.
+
+A run is one QEMU process: the root disk is opened with snapshot=on (the
+cached image is never written; the run's changes live until QEMU exits,
+across kexecs and resets), and a second, read-only disk labelled MPKJOB
+carries the job: tests/vm/debian-job.sh as "run", scenario.conf (the
+kernel releases and the steps of each boot) and the .debs.  The image's
+mpk-job services run it; its MPK-* lines are read from the serial console by
+harness.run_qemu.
+"""
+import fcntl
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+
+import harness
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(HERE))
+MULTI_USER = re.compile(r"Reached target .*Multi-User System")
+
+
+def prepare(cache, builddir):
+    """The image directory and the .deb directory, built or reused (a lock
+    serialises scenarios that run in parallel)."""
+    os.makedirs(cache, exist_ok=True)
+    with open(os.path.join(cache, ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        subprocess.run(["sh", os.path.join(HERE, "fetch-kernels.sh"), cache], check=True)
+        image = subprocess.run(["sh", os.path.join(HERE, "debian-image.sh"), cache],
+                               check=True, stdout=subprocess.PIPE, text=True).stdout.strip()
+    debs = subprocess.run(["sh", os.path.join(TOP, "tests", "pkg", "build-debs.sh"),
+                           builddir, cache], check=True, stdout=subprocess.PIPE,
+                          text=True).stdout.strip()
+    return image, debs
+
+
+def _versions(image):
+    with open(os.path.join(image, "versions")) as f:
+        return dict(l.split() for l in f if l.strip())
+
+
+def job_disk(tmpdir, image, debs, steps, install_kexec=True):
+    """The MPKJOB disk image: run, scenario.conf (STEP_<boot>="..."), debs/."""
+    jd = os.path.join(tmpdir, "job")
+    os.makedirs(os.path.join(jd, "debs"))
+    shutil.copy(os.path.join(HERE, "debian-job.sh"), os.path.join(jd, "run"))
+    for name in ("mpkexec", "mpkexec-kexec"):
+        for f in os.listdir(debs):
+            if f.startswith(name + "_") and f.endswith(".deb"):
+                shutil.copy(os.path.join(debs, f), os.path.join(jd, "debs", f))
+    v = _versions(image)
+    with open(os.path.join(jd, "scenario.conf"), "w") as f:
+        f.write("REL_61=%s\nREL_612=%s\nINSTALL_KEXEC=%d\n" % (
+            v["6.1"], v["6.12"], 1 if install_kexec else 0))
+        for boot, words in enumerate(steps):
+            f.write('STEP_%d="%s"\n' % (boot, " ".join(words)))
+    out = os.path.join(tmpdir, "job.img")
+    subprocess.run(["mkfs.ext4", "-q", "-L", "MPKJOB", "-d", jd, out, "64M"], check=True,
+                   stdout=subprocess.DEVNULL)
+    return out
+
+
+def run(name, steps, kernel="6.1", firmware="seabios", smp=4, mem="2G",
+        append=(), install_kexec=True, reboot=False, timeout=None):
+    """Boots the image's `kernel` from `firmware` (QEMU -kernel, the image's
+    own initrd) and runs the job: steps[N] are the words of boot N (see
+    tests/vm/debian-job.sh).  reboot=True lets a guest reset restart the
+    machine (kdump-tools reboots after the dump); otherwise a reset ends the
+    run.  Returns the harness.Result (.versions: series -> release); the serial log is NAME.serial.log in
+    $MPK_VM_LOGDIR (default cwd)."""
+    cache = os.environ.get("MPK_VM_CACHE", harness.DEFAULT_CACHE)
+    builddir = os.environ.get("MPK_BUILDDIR", TOP)
+    image, debs = prepare(cache, builddir)
+    log = os.path.join(os.environ.get("MPK_VM_LOGDIR", os.getcwd()), name + ".serial.log")
+    timeout = timeout or int(os.environ.get("MPK_VM_TIMEOUT", "600"))
+    tmpdir = tempfile.mkdtemp(prefix="mpk-deb-")
+    try:
+        job = job_disk(tmpdir, image, debs, steps, install_kexec)
+        cmdline = ["root=/dev/vda", "rw", "console=ttyS0,115200", "panic=-1",
+                   "systemd.show_status=1"] + list(append)
+        cmd = [harness.QEMU, "-accel", os.environ.get("MPK_VM_ACCEL", harness.ACCEL),
+               "-machine", "q35", "-smp", str(smp), "-m", mem, "-nographic",
+               "-kernel", os.path.join(image, "vmlinuz-" + kernel),
+               "-initrd", os.path.join(image, "initrd-" + kernel),
+               "-append", " ".join(cmdline),
+               "-drive", "file=%s,if=virtio,format=raw,snapshot=on" % os.path.join(image, "disk.raw"),
+               "-drive", "file=%s,if=virtio,format=raw,readonly=on" % job]
+        if not reboot:
+            cmd.append("-no-reboot")
+        cmd += harness.firmware_args(firmware, tmpdir)
+        print("%s: firmware=%s image=%s debs=%s log=%s" % (name, firmware, image, debs, log))
+        res = harness.run_qemu(cmd, firmware, log, timeout)
+        res.versions = _versions(image)
+        return res
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+def boots(res):
+    """The records split per boot (from each MPK-BOOT on): [{tag: [recs]}]."""
+    out = []
+    for r in res.records:
+        if r["tag"] == "BOOT":
+            out.append({})
+        if out:
+            out[-1].setdefault(r["tag"], []).append(r)
+    return out
+
+
+def systemctl_kexec_seconds(res):
+    """Host seconds from each MPK-SYSTEMCTL-KEXEC line to the next kernel's
+    'Reached target ... Multi-User System' (systemd's status line)."""
+    out, since = [], None
+    for t, text in res.lines:
+        if "MPK-SYSTEMCTL-KEXEC" in text:
+            since = t
+        elif since is not None and MULTI_USER.search(text):
+            out.append(t - since)
+            since = None
+    return out
+
+
+def one(b, tag):
+    """The first record `tag` of a boot's records, or None."""
+    return (b.get(tag) or [None])[0]
+
+
+def check_install(c, b, kexec_diverted=True):
+    """Boot 0: dpkg installed the tree's packages; /sbin/kexec is mpkexec
+    (diverted kexec-tools) or still kexec-tools."""
+    r = one(b, "INSTALL") or {}
+    c.check(r.get("rc") == "0", "dpkg -i of the tree's packages", "rc 0", r.get("rc"))
+    c.check(r.get("hook") == "1", "systemd-shutdown hook installed "
+            "(/lib/systemd/system-shutdown/mpkexec)", "1", r.get("hook"))
+    if kexec_diverted:
+        c.check(r.get("kexec") == "/usr/sbin/mpkexec", "/sbin/kexec -> /usr/sbin/mpkexec",
+                "/usr/sbin/mpkexec", r.get("kexec"))
+        want = "diversion of /sbin/kexec to /sbin/kexec.kexec-tools by mpkexec-kexec"
+        c.check(r.get("line") == want, "dpkg-divert --list /sbin/kexec", want, r.get("line"))
+    else:
+        c.check(r.get("kexec") == "none", "/sbin/kexec is kexec-tools' own file",
+                "not a link", r.get("kexec"))
+
+
+def check_generation(c, i, b, release, online="0-3", ncpu=4):
+    """A generation reached multi-user.target on `release` with every CPU,
+    without failed units, and without a stale interrupt on any CPU."""
+    g = one(b, "GEN") or {}
+    c.check(g.get("release") == release, "boot %d runs %s" % (i, release), release,
+            g.get("release"))
+    c.check(g.get("online") == online and g.get("cpus") == str(ncpu),
+            "boot %d: CPUs online" % i, "%s (%d)" % (online, ncpu),
+            "%s (%s)" % (g.get("online"), g.get("cpus")))
+    c.check(g.get("stale") == "0", "boot %d: no 'APIC: Stale IRR' in the kernel log" % i,
+            0, g.get("stale"))
+    u = one(b, "UNITS") or {}
+    c.check(u.get("multiuser") == "active", "boot %d: multi-user.target active" % i,
+            "active", u.get("multiuser"))
+    c.check(u.get("failed") == "", "boot %d: no failed systemd unit" % i, "none",
+            u.get("failed"))
+    stalls = [r["line"] for r in b.get("DMESG", []) if "blocking current GP" in r["line"]]
+    c.check(not stalls, "boot %d: no RCU stall on an offline CPU" % i, "none", stalls)
+
+
+def check_mailbox_madt(c, i, b):
+    """The MADT this generation sees has a wakeup structure (version 1, in
+    the park region) and every Local APIC entry enabled; the kernel says it
+    woke its APs through it."""
+    import handoff_checks
+    m = handoff_checks.parse_madt((one(b, "APIC") or {}).get("hex", ""))
+    w = m["wakeup"]
+    c.check(m["ok"] and w is not None and w[0] == 1,
+            "boot %d MADT: multiprocessor wakeup structure, version 1" % i,
+            "version 1", w and w[0])
+    c.check([f & 1 for _, f in m["cpus"]] == [1, 1, 1, 1],
+            "boot %d MADT: 4 Local APICs enabled" % i, "[1,1,1,1]", m["cpus"])
+    g = one(b, "GEN") or {}
+    c.check(g.get("wakeup") == "1", "boot %d: Linux woke its APs through the mailbox "
+            "(acpi_wakeup_cpu)" % i, 1, g.get("wakeup"))
+
+
+def check_handoff(c, i, b, strategy, outcomes):
+    """mpkexec --last-handoff --json in this generation: the strategy and
+    each APIC ID's outcome."""
+    import handoff_checks
+    r = handoff_checks.handoff_report(c, i, b)
+    if r is None:
+        return None
+    c.check(r.get("strategy") == strategy, "boot %d handoff strategy" % i, strategy,
+            r.get("strategy"))
+    got = {x.get("apic_id"): x.get("outcome") for x in r.get("cpus", [])}
+    c.check(got == outcomes, "boot %d per-CPU outcomes" % i, outcomes, got)
+    return r
+
+
+def text_between(res, start_marker, end_marker):
+    """The serial lines after the first line containing start_marker up to
+    the next one containing end_marker."""
+    out, on = [], False
+    for _, text in res.lines:
+        if not on and start_marker in text:
+            on = True
+        elif on and end_marker in text:
+            break
+        elif on:
+            out.append(text)
+    return out
