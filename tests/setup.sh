@@ -14,6 +14,9 @@ PKGS="$PKGS dpkg-dev bison flex autopoint gettext xz-utils"
 # issue 12, tests/pkg/install.test: builds the Debian packages (debian/)
 # and runs lintian on them.
 PKGS="$PKGS debhelper lintian"
+# issue 12, tests/vm/debian-*.test: the Debian 12 image they boot, built
+# once into the VM cache by tests/vm/debian-image.sh.
+PKGS="$PKGS debootstrap e2fsprogs"
 missing=
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "ok installed" ||

@@ -92,12 +92,17 @@ for rel in $rels; do
 	for f in "/boot/initrd.img-$rel" "/var/lib/kdump/initrd.img-$rel"; do
 		[ -s "$root$f" ] || { tail -n 30 "$work/kernels.log" >&2; echo "debian-image: $f was not built" >&2; exit 1; }
 	done
+	# What kdump-config's first load leaves behind: without it, that load
+	# deletes the kdump initrd the kernel's install just built and builds
+	# it again (a minute under TCG, at every scenario's first boot).
+	cp "$root/etc/kdump/sysctl.conf" "$root/var/lib/kdump/latest_sysctls-$rel"
 done
 
 # The job runner (tests/vm/debian_vm.py writes the job disk): at every boot
 # it mounts the disk labelled MPKJOB and runs its "run" script, once early
-# (before kdump-tools loads its capture kernel: the package goes in there)
-# and once when the system is up.
+# (before kdump-tools loads its capture kernel: the package goes in there;
+# also in a kdump capture boot, whose only unit is kdump-tools' dump
+# service) and once when the system is up.
 mkdir -p "$root/usr/local/sbin"
 cat >"$root/usr/local/sbin/mpk-job" <<'EOF'
 #!/bin/sh
@@ -113,13 +118,13 @@ cat >"$root/etc/systemd/system/mpk-job-early.service" <<'EOF'
 Description=mpkexec test job (early)
 DefaultDependencies=no
 After=local-fs.target systemd-udev-settle.service
-Before=kdump-tools.service basic.target
+Before=kdump-tools.service kdump-tools-dump.service basic.target
 [Service]
 Type=oneshot
 ExecStart=/usr/local/sbin/mpk-job early
 RemainAfterExit=yes
 [Install]
-WantedBy=basic.target
+WantedBy=basic.target kdump-tools-dump.service
 EOF
 cat >"$root/etc/systemd/system/mpk-job.service" <<'EOF'
 [Unit]
@@ -149,7 +154,7 @@ done
 cp "$CACHE/versions" "$work/out/versions"
 # Room for two crash dumps and the package installs.
 size=$(( $(du -sm "$root" | cut -f1) + 1024 ))
-mkfs.ext4 -q -L mpkroot -d "$root" "$work/out/disk.raw" "${size}M"
+mkfs.ext4 -q -L mpkroot -d "$root" "$work/out/disk.raw" "${size}M" >&2
 rm -rf "$root"
 mv "$work/out" "$out"
 # Older images of this script are no longer used.

@@ -44,6 +44,14 @@ install_packages() {
 	[ "$rc" = 0 ] || fail "dpkg -i exited $rc"
 }
 
+handoff_json() {
+	if /usr/sbin/mpkexec --last-handoff --json >/tmp/json.out 2>/tmp/json.err; then
+		echo "MPK-HANDOFF-JSON rc=0 json=$(cat /tmp/json.out)"
+	else
+		echo "MPK-HANDOFF-JSON rc=$? msg=$(cat /tmp/json.err)"
+	fi
+}
+
 if [ "$1" = early ]; then
 	boot=$(cat "$S/boot" 2>/dev/null || echo -1)
 	boot=$((boot + 1))
@@ -51,6 +59,9 @@ if [ "$1" = early ]; then
 	sync
 	echo "MPK-BOOT boot=$boot release=$(uname -r) vmcore=$([ -e /proc/vmcore ] && echo 1 || echo 0) online=$(cat /sys/devices/system/cpu/online) cmdline=$(cat /proc/cmdline)"
 	[ "$boot" = 0 ] && install_packages
+	# a kdump capture boot: what started it (kdump-tools' dump service
+	# then saves the dump and reboots)
+	[ -e /proc/vmcore ] && handoff_json
 	exit 0
 fi
 
@@ -60,11 +71,7 @@ echo "MPK-UNITS multiuser=$(systemctl is-active multi-user.target) system=$(syst
 echo "MPK-APIC hex=$(od -An -v -tx1 /sys/firmware/acpi/tables/APIC | tr -d ' \n')"
 dmesg | grep -E 'Stale IRR|acpi_wakeup_cpu|smpboot: |Offline CPU|blocking current GP|MADT|ACPI: RSDP' |
 	while read -r l; do echo "MPK-DMESG line=$l"; done
-if /usr/sbin/mpkexec --last-handoff --json >/tmp/json.out 2>/tmp/json.err; then
-	echo "MPK-HANDOFF-JSON rc=0 json=$(cat /tmp/json.out)"
-else
-	echo "MPK-HANDOFF-JSON rc=$? msg=$(cat /tmp/json.err)"
-fi
+handoff_json
 
 eval "steps=\${STEP_$boot-}"
 [ -n "$steps" ] || fail "boot $boot: no steps for it (an unexpected reboot?)"
@@ -120,6 +127,7 @@ for step in $steps; do
 		kdump-config status >/tmp/kdc.out 2>&1
 		echo "MPK-KDUMP-STATUS rc=$? crash_loaded=$(cat /sys/kernel/kexec_crash_loaded) line=$(awk 'NR > 1 { printf " | " } { printf "%s", $0 }' /tmp/kdc.out)"
 		echo "MPK-KDUMP-CMD line=$(cat /var/crash/kexec_cmd 2>/dev/null)"
+		/usr/sbin/mpkexec --status 2>&1 | while read -r l; do echo "MPK-STATUS line=$l"; done
 		journalctl -b -u kdump-tools.service --no-pager -o cat 2>/dev/null |
 			while read -r l; do echo "MPK-KDUMP-LOG line=$l"; done
 		;;
@@ -130,12 +138,19 @@ for step in $steps; do
 		fail "still running after the sysrq crash"
 		;;
 	crash-files)
+		# what kdump-tools saved; the dump is makedumpfile's flattened
+		# format (-F), which makedumpfile -R turns back into a
+		# kdump-compressed file ("KDUMP   " signature)
 		for d in /var/crash/2*; do
 			[ -d "$d" ] || continue
 			dump=$(ls "$d"/dump.* 2>/dev/null | head -n1)
 			dm=$(ls "$d"/dmesg.* 2>/dev/null | head -n1)
 			panic=$(grep -m1 'Kernel panic - not syncing' "$dm" 2>/dev/null)
-			echo "MPK-CRASHDIR dir=$d dump=${dump##*/} dumpsize=$(stat -c %s "$dump" 2>/dev/null || echo 0) sig=$(head -c 8 "$dump" 2>/dev/null | tr -dc 'A-Za-z0-9') dmesg=${dm##*/} line=$panic"
+			rm -f /var/tmp/dump.re
+			makedumpfile -R /var/tmp/dump.re <"$dump" >/dev/null 2>&1
+			rrc=$?
+			echo "MPK-CRASHDIR dir=$d dump=${dump##*/} dumpsize=$(stat -c %s "$dump" 2>/dev/null || echo 0) rearranged=$rrc sig=$(head -c 8 /var/tmp/dump.re 2>/dev/null | tr -dc 'A-Za-z0-9') dmesg=${dm##*/} line=$panic"
+			rm -f /var/tmp/dump.re
 		done
 		echo "MPK-CRASHDIRS n=$(ls -d /var/crash/2* 2>/dev/null | wc -l)"
 		;;

@@ -34,7 +34,7 @@ def prepare(cache, builddir):
         fcntl.flock(lock, fcntl.LOCK_EX)
         subprocess.run(["sh", os.path.join(HERE, "fetch-kernels.sh"), cache], check=True)
         image = subprocess.run(["sh", os.path.join(HERE, "debian-image.sh"), cache],
-                               check=True, stdout=subprocess.PIPE, text=True).stdout.strip()
+                               check=True, stdout=subprocess.PIPE, text=True).stdout.split()[-1]
     debs = subprocess.run(["sh", os.path.join(TOP, "tests", "pkg", "build-debs.sh"),
                            builddir, cache], check=True, stdout=subprocess.PIPE,
                           text=True).stdout.strip()
@@ -203,10 +203,16 @@ def check_handoff(c, i, b, strategy, outcomes):
 def text_between(res, start_marker, end_marker):
     """The serial lines after the first line containing start_marker up to
     the next one containing end_marker."""
-    out, on = [], False
+    return text_between_nth(res, start_marker, end_marker, 0)
+
+
+def text_between_nth(res, start_marker, end_marker, n):
+    """The same after the n-th (from 0) line containing start_marker."""
+    out, seen, on = [], -1, False
     for _, text in res.lines:
         if not on and start_marker in text:
-            on = True
+            seen += 1
+            on = seen == n
         elif on and end_marker in text:
             break
         elif on:
