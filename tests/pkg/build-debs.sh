@@ -43,6 +43,8 @@ mv "$scratch"/*.deb "$scratch"/*.changes "$scratch"/*.buildinfo "$scratch/build.
 echo $(( $(date +%s) - start )) >"$scratch/out/build-seconds"
 rm -rf "$out"
 mv "$scratch/out" "$out"
-# Only the newest few builds are kept.
-ls -dt "$cache"/debs-* 2>/dev/null | grep -v 'debs-build\.' | tail -n +4 | xargs -r rm -rf
+# Only the newest few builds are kept (debs-KEY; not the debs-build.*
+# scratch directories of builds running now).
+find "$cache" -maxdepth 1 -name 'debs-*' ! -name 'debs-build.*' -printf '%T@ %p\n' |
+	sort -rn | tail -n +4 | cut -d' ' -f2- | xargs -r -d '\n' rm -rf
 echo "$out"

@@ -68,8 +68,9 @@ fi
 boot=$(cat "$S/boot")
 echo "MPK-GEN gen=$boot release=$(uname -r) online=$(cat /sys/devices/system/cpu/online) cpus=$(grep -c ^processor /proc/cpuinfo) stale=$(dmesg | grep -c 'Stale IRR') wakeup=$(dmesg | grep -c 'replaced with acpi_wakeup_cpu') cmdline=$(cat /proc/cmdline)"
 echo "MPK-UNITS multiuser=$(systemctl is-active multi-user.target) system=$(systemctl is-system-running) failed=$(systemctl --failed --plain --no-legend | awk '{ printf "%s%s", s, $1; s = "," }')"
-echo "MPK-APIC hex=$(od -An -v -tx1 /sys/firmware/acpi/tables/APIC | tr -d ' \n')"
-dmesg | grep -E 'Stale IRR|acpi_wakeup_cpu|smpboot: |Offline CPU|blocking current GP|MADT|ACPI: RSDP' |
+. "$J/report-firmware.sh"
+report_firmware
+dmesg | grep -E 'Stale IRR|acpi_wakeup_cpu|smpboot: |Offline CPU|blocking current GP' |
 	while read -r l; do echo "MPK-DMESG line=$l"; done
 handoff_json
 
@@ -84,8 +85,10 @@ for step in $steps; do
 		;;
 	offline:*)
 		n=${step#offline:}
-		echo 0 >"/sys/devices/system/cpu/cpu$n/online"
-		echo "MPK-OFFLINE cpu=$n rc=$? online=$(cat /sys/devices/system/cpu/online)"
+		# the write's own status: sysfs says here whether Linux offlined it
+		rc=0
+		printf 0 >"/sys/devices/system/cpu/cpu$n/online" || rc=1
+		echo "MPK-OFFLINE cpu=$n rc=$rc online=$(cat /sys/devices/system/cpu/online)"
 		;;
 	load:*)
 		# load:SERIES:TOOL, in the option form systemctl uses for its own

@@ -47,10 +47,12 @@ def _versions(image):
 
 
 def job_disk(tmpdir, image, debs, steps, install_kexec=True):
-    """The MPKJOB disk image: run, scenario.conf (STEP_<boot>="..."), debs/."""
+    """The MPKJOB disk image: run, report-firmware.sh, scenario.conf
+    (STEP_<boot>="..."), debs/."""
     jd = os.path.join(tmpdir, "job")
     os.makedirs(os.path.join(jd, "debs"))
     shutil.copy(os.path.join(HERE, "debian-job.sh"), os.path.join(jd, "run"))
+    shutil.copy(os.path.join(HERE, "report-firmware.sh"), os.path.join(jd, "report-firmware.sh"))
     for name in ("mpkexec", "mpkexec-kexec"):
         for f in os.listdir(debs):
             if f.startswith(name + "_") and f.endswith(".deb"):
@@ -218,3 +220,55 @@ def text_between_nth(res, start_marker, end_marker, n):
         elif on:
             out.append(text)
     return out
+
+
+# systemctl's refusal when nothing is loaded and it cannot load a Boot
+# Loader Specification entry itself (systemd 252, systemctl-start-special.c)
+NOTHING_LOADED = {
+    "seabios": "No kexec kernel loaded and autodetection failed. | "
+               "Automatic loading works only on systems booted with EFI.",
+    "ovmf": "No kexec kernel loaded and autodetection failed. | "
+            "Cannot automatically load kernel: ESP mount point not found.",
+}
+
+
+def systemctl_kexec_test(name, firmware):
+    """Firmware-booted 6.1: `systemctl kexec` with nothing loaded, then 6.12
+    loaded through /sbin/kexec (mpkexec) and `systemctl kexec`; 6.12 must
+    reach multi-user.target with every CPU, woken through the mailbox, and
+    keep what it got of the firmware (EFI on OVMF).  Exit code."""
+    import handoff_checks
+    import scenario
+    scenario.require_vm(name, firmware)
+    res = run(name, [["nothing", "load:6.12:kexec", "systemctl-kexec"], ["done"]],
+              firmware=firmware)
+    c = scenario.Checker(name)
+    b = boots(res)
+    rel = res.versions
+    c.check(len(b) == 2, "two boots", 2, len(b))
+    b += [{}] * (2 - len(b))
+    check_install(c, b[0])
+    check_generation(c, 0, b[0], rel["6.1"])
+    n = one(b[0], "NOTHING") or {}
+    want = NOTHING_LOADED[firmware]
+    c.check(n.get("rc") == "1" and n.get("msg") == want and n.get("loaded") == "0",
+            "systemctl kexec with nothing loaded: systemd's message, exit 1, nothing loaded",
+            "rc 1, '%s'" % want, "rc %s, '%s', loaded %s" % (n.get("rc"), n.get("msg"),
+                                                           n.get("loaded")))
+    ld = one(b[0], "LOAD") or {}
+    c.check(ld.get("rc") == "0" and ld.get("loaded") == "1",
+            "/sbin/kexec --load ... --append ... --initrd ... (mpkexec) loads 6.12",
+            "rc 0, loaded 1", "rc %s, loaded %s" % (ld.get("rc"), ld.get("loaded")))
+    down = text_between(res, "MPK-SYSTEMCTL-KEXEC", "Linux version")
+    c.check(any("systemd-shutdown[1]: Rebooting with kexec." in l for l in down),
+            "systemd-shutdown did the kexec", "'Rebooting with kexec.'", "not in the log")
+    check_generation(c, 1, b[1], rel["6.12"])
+    check_mailbox_madt(c, 1, b[1])
+    check_handoff(c, 1, b[1], "park", {0: "boot", 1: "parked-init-sipi",
+                                       2: "parked-init-sipi", 3: "parked-init-sipi"})
+    for i in (0, 1):
+        handoff_checks.check_firmware(c, i, b[i], firmware, b[0])
+    for s in systemctl_kexec_seconds(res):
+        print("systemctl-kexec firmware=%s loader=mpkexec s=%.1f (MPK-SYSTEMCTL-KEXEC -> "
+              "next kernel's multi-user.target)" % (firmware, s))
+    return scenario.finish(c, name, res)

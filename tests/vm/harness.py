@@ -166,6 +166,7 @@ def prepare(cache=DEFAULT_CACHE, mpkexec_bin=None, keep=8, payload_dir=None):
         kdt = fetch_kdump_tools(cache)
         key = _hash_files([mpk, "/usr/sbin/kexec", shutil.which("busybox") or "",
                            os.path.join(HERE, "init"),
+                           os.path.join(HERE, "report-firmware.sh"),
                            os.path.join(HERE, "mkinitramfs.sh"),
                            os.path.join(cache, "versions"),
                            pat, shutil.which("makedumpfile") or ""] + kdt +

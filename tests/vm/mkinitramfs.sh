@@ -96,6 +96,7 @@ if [ -n "$PAYLOADS" ]; then
 fi
 cp "$HERE/init" "$root/init"
 chmod 755 "$root/init"
+cp "$HERE/report-firmware.sh" "$root/report-firmware.sh"
 
 cat >"$root/etc/passwd" <<'EOF'
 root:x:0:0:root:/:/bin/sh

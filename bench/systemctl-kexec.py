@@ -1,0 +1,56 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""bench/systemctl-kexec.py [N]
+
+`systemctl kexec` on the Debian 12 test image (tests/vm/debian-image.sh,
+QEMU TCG, SeaBIOS, -smp 4): seconds from the command (the job's
+MPK-SYSTEMCTL-KEXEC line) to systemd's "Reached target multi-user.target"
+in the next kernel, firmware-booted 6.1 -> 6.12, median of N runs (default
+3) with each loader on the same image:
+  mpkexec      the tree's packages with mpkexec-kexec (/sbin/kexec is
+               mpkexec; park handoff, the next kernel wakes its APs through
+               the mailbox);
+  kexec-tools  only the mpkexec package: /sbin/kexec is kexec-tools' 2.0.25.
+Env: MPK_VM_CACHE, MPK_BUILDDIR (default: this tree), BENCH_LOGDIR
+(default: a new private directory $TMPDIR/mpkexec-bench.XXXXXX).
+BENCH_DRY_RUN=1: only print where the logs would go.
+"""
+import os
+import statistics
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "vm"))
+import debian_vm  # noqa: E402
+
+LOADERS = {
+    "mpkexec": dict(install_kexec=True, tool="kexec"),
+    "kexec-tools": dict(install_kexec=False, tool="kexec-tools"),
+}
+
+
+def main():
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    logdir = os.environ.get("BENCH_LOGDIR") or tempfile.mkdtemp(prefix="mpkexec-bench.")
+    print("logs: %s" % logdir)
+    if os.environ.get("BENCH_DRY_RUN"):
+        return 0
+    os.environ["MPK_VM_LOGDIR"] = logdir
+    for name, how in LOADERS.items():
+        secs = []
+        for i in range(n):
+            res = debian_vm.run("systemctl-kexec-%s-%d" % (name, i),
+                                [["load:6.12:" + how["tool"], "systemctl-kexec"], ["done"]],
+                                install_kexec=how["install_kexec"])
+            s = debian_vm.systemctl_kexec_seconds(res)
+            if not res.ok or len(s) != 1:
+                print("%s run %d failed: %s" % (name, i, res.error and res.error.splitlines()[0]))
+                return 1
+            secs.append(s[0])
+        print("systemctl kexec -> multi-user.target, %-11s median %.1f s (runs: %s)" % (
+            name, statistics.median(secs), ", ".join("%.1f" % x for x in secs)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
