@@ -10,9 +10,15 @@ in the next kernel, firmware-booted 6.1 -> 6.12, median of N runs (default
   mpkexec      the tree's packages with mpkexec-kexec (/sbin/kexec is
                mpkexec; park handoff, the next kernel wakes its APs through
                the mailbox);
+  mpkexec-init the same with --ap-handoff=init (APs in INIT, as kexec-tools
+               leaves them);
   kexec-tools  only the mpkexec package: /sbin/kexec is kexec-tools' 2.0.25.
+Also prints each run's phases: the shutdown (command -> systemd-shutdown's
+"Rebooting with kexec."), the handoff (-> the next kernel's first console
+line) and the boot (-> multi-user.target).
 Env: MPK_VM_CACHE, MPK_BUILDDIR (default: this tree), BENCH_LOGDIR
 (default: a new private directory $TMPDIR/mpkexec-bench.XXXXXX).
+BENCH_LOADERS="a b": only these (default: all).
 BENCH_DRY_RUN=1: only print where the logs would go.
 """
 import os
@@ -25,6 +31,7 @@ import debian_vm  # noqa: E402
 
 LOADERS = {
     "mpkexec": dict(install_kexec=True, tool="kexec"),
+    "mpkexec-init": dict(install_kexec=True, tool="kexec:--ap-handoff=init"),
     "kexec-tools": dict(install_kexec=False, tool="kexec-tools"),
 }
 
@@ -36,7 +43,10 @@ def main():
     if os.environ.get("BENCH_DRY_RUN"):
         return 0
     os.environ["MPK_VM_LOGDIR"] = logdir
+    only = os.environ.get("BENCH_LOADERS", "").split()
     for name, how in LOADERS.items():
+        if only and name not in only:
+            continue
         secs = []
         for i in range(n):
             res = debian_vm.run("systemctl-kexec-%s-%d" % (name, i),
@@ -47,8 +57,10 @@ def main():
                 print("%s run %d failed: %s" % (name, i, res.error and res.error.splitlines()[0]))
                 return 1
             secs.append(s[0])
-        print("systemctl kexec -> multi-user.target, %-11s median %.1f s (runs: %s)" % (
-            name, statistics.median(secs), ", ".join("%.1f" % x for x in secs)))
+            print("  %s run %d: shutdown %.1f s, handoff %.1f s, boot %.1f s" % (
+                (name, i) + debian_vm.systemctl_kexec_phases(res)), flush=True)
+        print("systemctl kexec -> multi-user.target, %-12s median %.1f s (runs: %s)" % (
+            name, statistics.median(secs), ", ".join("%.1f" % x for x in secs)), flush=True)
     return 0
 
 

@@ -91,11 +91,14 @@ for step in $steps; do
 		echo "MPK-OFFLINE cpu=$n rc=$rc online=$(cat /sys/devices/system/cpu/online)"
 		;;
 	load:*)
-		# load:SERIES:TOOL, in the option form systemctl uses for its own
-		# loads (--load KERNEL --append CMDLINE --initrd INITRD)
+		# load:SERIES:TOOL[:OPTION], in the option form systemctl uses for
+		# its own loads (--load KERNEL --append CMDLINE --initrd INITRD),
+		# OPTION (one word, e.g. --ap-handoff=init) added
 		k=${step#load:}
 		tool=${k#*:}
 		k=${k%%:*}
+		opt=
+		case $tool in *:*) opt=${tool#*:}; tool=${tool%%:*} ;; esac
 		r=$(rel "$k")
 		case $tool in
 		kexec) bin=/sbin/kexec ;;
@@ -103,8 +106,9 @@ for step in $steps; do
 		kexec-tools) bin=$(kexec_tools) ;;
 		*) fail "load: no tool '$tool'" ;;
 		esac
-		echo "MPK-LOADCMD line=$bin --load /boot/vmlinuz-$r --append <cmdline> --initrd /boot/initrd.img-$r ($(readlink -f "$bin"))"
-		"$bin" --load "/boot/vmlinuz-$r" --append "$(cat /proc/cmdline)" --initrd "/boot/initrd.img-$r" >/tmp/load.out 2>&1
+		echo "MPK-LOADCMD line=$bin --load /boot/vmlinuz-$r --append <cmdline> --initrd /boot/initrd.img-$r $opt ($(readlink -f "$bin"))"
+		# shellcheck disable=SC2086
+		"$bin" --load "/boot/vmlinuz-$r" --append "$(cat /proc/cmdline)" --initrd "/boot/initrd.img-$r" $opt >/tmp/load.out 2>&1
 		rc=$?
 		awk '{ print "MPK-LOADMSG line=" $0 }' /tmp/load.out
 		echo "MPK-LOAD rc=$rc kernel=$k loaded=$(cat /sys/kernel/kexec_loaded)"

@@ -105,6 +105,23 @@ def run(name, steps, kernel="6.1", firmware="seabios", smp=4, mem="2G",
         shutil.rmtree(tmpdir, ignore_errors=True)
 
 
+def systemctl_kexec_phases(res):
+    """Of the first `systemctl kexec`: (shutdown, handoff, boot) seconds:
+    MPK-SYSTEMCTL-KEXEC -> systemd-shutdown's "Rebooting with kexec." ->
+    the next kernel's first console line ("Linux version") ->
+    multi-user.target."""
+    marks, want = [], ["MPK-SYSTEMCTL-KEXEC", "Rebooting with kexec.", "Linux version", None]
+    for t, text in res.lines:
+        w = want[len(marks)]
+        if (w is None and MULTI_USER.search(text)) or (w is not None and w in text):
+            marks.append(t)
+            if len(marks) == 4:
+                break
+    if len(marks) < 4:
+        return (float("nan"),) * 3
+    return tuple(b - a for a, b in zip(marks, marks[1:]))
+
+
 def boots(res):
     """The records split per boot (from each MPK-BOOT on): [{tag: [recs]}]."""
     out = []
