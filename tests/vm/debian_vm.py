@@ -177,8 +177,15 @@ def check_generation(c, i, b, release, online="0-3", ncpu=4):
     c.check(g.get("online") == online and g.get("cpus") == str(ncpu),
             "boot %d: CPUs online" % i, "%s (%d)" % (online, ncpu),
             "%s (%s)" % (g.get("online"), g.get("cpus")))
-    c.check(g.get("stale") == "0", "boot %d: no 'APIC: Stale IRR' in the kernel log" % i,
-            0, g.get("stale"))
+    bad, boot_cpu_timer = stale_irr(b)
+    c.check(not bad, "boot %d: no CPU brought up with a stale IRR (no 'APIC: Stale IRR' "
+            "after SMP bring-up begins, none with REBOOT_VECTOR 0xf8 pending)" % i,
+            "none", bad)
+    if boot_cpu_timer:
+        # Not the offlined CPUs' problem: the boot CPU's local timer tick
+        # (0xec) latched while the old kernel went down; Linux logs it for
+        # any kexec that does not INIT the boot CPU (docs/design.md).
+        print("note: boot %d: boot CPU's stale timer vector 0xec: %s" % (i, boot_cpu_timer))
     u = one(b, "UNITS") or {}
     c.check(u.get("multiuser") == "active", "boot %d: multi-user.target active" % i,
             "active", u.get("multiuser"))
@@ -186,6 +193,36 @@ def check_generation(c, i, b, release, online="0-3", ncpu=4):
             u.get("failed"))
     stalls = [r["line"] for r in b.get("DMESG", []) if "blocking current GP" in r["line"]]
     c.check(not stalls, "boot %d: no RCU stall on an offline CPU" % i, "none", stalls)
+
+
+REBOOT_VECTOR = 0xf8
+STALE_IRR = re.compile(r"\[\s*([0-9.]+)\] APIC: Stale IRR: ([0-9a-f,]+) ISR")
+
+
+def stale_irr(b):
+    """The 'APIC: Stale IRR' lines of a boot's kernel log, split: (bad, the
+    boot CPU's timer only).  Linux prints the IRR as 8 32-bit words, vector
+    255 first.  Bad: on an AP (after "smp: Bringing up secondary CPUs"), or
+    with REBOOT_VECTOR pending (the offlined CPUs' stop IPI); the boot CPU
+    with only its timer tick pending (vector 0xec) is the other kind."""
+    smp_t, bad, timer = None, [], []
+    for r in b.get("DMESG", []):
+        line = r["line"]
+        m = re.match(r"\[\s*([0-9.]+)\] smp: Bringing up secondary CPUs", line)
+        if m and smp_t is None:
+            smp_t = float(m.group(1))
+        m = STALE_IRR.match(line)
+        if not m:
+            continue
+        words = [int(w, 16) for w in m.group(2).split(",")]
+        vectors = [255 - (w * 32) - (31 - bit) for w, word in enumerate(words)
+                   for bit in range(32) if word >> bit & 1]
+        on_ap = smp_t is not None and float(m.group(1)) >= smp_t
+        if on_ap or REBOOT_VECTOR in vectors or vectors != [0xec]:
+            bad.append(line)
+        else:
+            timer.append(line)
+    return bad, timer
 
 
 def check_mailbox_madt(c, i, b):
