@@ -13,6 +13,7 @@ API:
       Result.first_kernel_s  QEMU start -> gen 0's first "Linux version" line
   firmware: "seabios" (QEMU's default BIOS) or "ovmf" (UEFI: Debian's OVMF,
   the kernel's EFI stub boots it); None = $MPK_VM_FIRMWARE, else seabios.
+$MPK_VM_QEMU_D: QEMU -d items (e.g. cpu_reset), logged to LOG.qemu.
 CLI: harness.py --chain 6.1,6.1 [--loader kexec] [--mode errors] ... (--help)
 """
 import argparse
@@ -295,6 +296,10 @@ def run_qemu(cmd, firmware, log=None, timeout=300, echo=False):
     line until the guest prints MPK-DONE or MPK-FAIL (then at most 5 s more
     for it to power off), QEMU exits, or `timeout` seconds pass.  Returns
     the Result (see the module's doc string)."""
+    if os.environ.get("MPK_VM_QEMU_D") and log:
+        # QEMU's own log (e.g. cpu_reset: the CPU state at every reset and
+        # "Triple fault"), next to the serial log
+        cmd = list(cmd) + ["-d", os.environ["MPK_VM_QEMU_D"], "-D", log + ".qemu"]
     res = Result()
     res.firmware = firmware
     logf = open(log, "w") if log else None
