@@ -52,13 +52,13 @@ def main():
             res = debian_vm.run("systemctl-kexec-%s-%d" % (name, i),
                                 [["load:6.12:" + how["tool"], "systemctl-kexec"], ["done"]],
                                 install_kexec=how["install_kexec"])
-            s = debian_vm.systemctl_kexec_seconds(res)
-            if not res.ok or len(s) != 1:
+            phases = debian_vm.systemctl_kexec_phases(res)
+            if not res.ok or len(phases) != 1:
                 print("%s run %d failed: %s" % (name, i, res.error and res.error.splitlines()[0]))
                 return 1
-            secs.append(s[0])
+            secs.append(sum(phases[0]))
             print("  %s run %d: shutdown %.1f s, handoff %.1f s, boot %.1f s" % (
-                (name, i) + debian_vm.systemctl_kexec_phases(res)), flush=True)
+                (name, i) + phases[0]), flush=True)
         print("systemctl kexec -> multi-user.target, %-12s median %.1f s (runs: %s)" % (
             name, statistics.median(secs), ", ".join("%.1f" % x for x in secs)), flush=True)
     return 0

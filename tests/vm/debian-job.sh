@@ -44,6 +44,11 @@ install_packages() {
 	[ "$rc" = 0 ] || fail "dpkg -i exited $rc"
 }
 
+# oneline FILE: its lines joined with " | " (one record per command)
+oneline() {
+	awk 'NR > 1 { printf " | " } { printf "%s", $0 }' "$1"
+}
+
 handoff_json() {
 	if /usr/sbin/mpkexec --last-handoff --json >/tmp/json.out 2>/tmp/json.err; then
 		echo "MPK-HANDOFF-JSON rc=0 json=$(cat /tmp/json.out)"
@@ -84,7 +89,7 @@ for step in $steps; do
 	nothing)
 		# systemctl kexec with nothing loaded: systemd's own refusal
 		systemctl kexec >/tmp/sk.out 2>&1
-		echo "MPK-NOTHING rc=$? loaded=$(cat /sys/kernel/kexec_loaded) msg=$(awk 'NR > 1 { printf " | " } { printf "%s", $0 }' /tmp/sk.out)"
+		echo "MPK-NOTHING rc=$? loaded=$(cat /sys/kernel/kexec_loaded) msg=$(oneline /tmp/sk.out)"
 		;;
 	offline:*)
 		n=${step#offline:}
@@ -141,7 +146,7 @@ for step in $steps; do
 		;;
 	kdump-status)
 		kdump-config status >/tmp/kdc.out 2>&1
-		echo "MPK-KDUMP-STATUS rc=$? crash_loaded=$(cat /sys/kernel/kexec_crash_loaded) line=$(awk 'NR > 1 { printf " | " } { printf "%s", $0 }' /tmp/kdc.out)"
+		echo "MPK-KDUMP-STATUS rc=$? crash_loaded=$(cat /sys/kernel/kexec_crash_loaded) line=$(oneline /tmp/kdc.out)"
 		echo "MPK-KDUMP-CMD line=$(cat /var/crash/kexec_cmd 2>/dev/null)"
 		/usr/sbin/mpkexec --status 2>&1 | while read -r l; do echo "MPK-STATUS line=$l"; done
 		journalctl -b -u kdump-tools.service --no-pager -o cat 2>/dev/null |

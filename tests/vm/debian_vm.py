@@ -46,7 +46,7 @@ def _versions(image):
         return dict(l.split() for l in f if l.strip())
 
 
-def job_disk(tmpdir, image, debs, steps, install_kexec=True):
+def job_disk(tmpdir, versions, debs, steps, install_kexec=True):
     """The MPKJOB disk image: run, report-firmware.sh, scenario.conf
     (STEP_<boot>="..."), debs/."""
     jd = os.path.join(tmpdir, "job")
@@ -57,10 +57,9 @@ def job_disk(tmpdir, image, debs, steps, install_kexec=True):
         for f in os.listdir(debs):
             if f.startswith(name + "_") and f.endswith(".deb"):
                 shutil.copy(os.path.join(debs, f), os.path.join(jd, "debs", f))
-    v = _versions(image)
     with open(os.path.join(jd, "scenario.conf"), "w") as f:
         f.write("REL_61=%s\nREL_612=%s\nINSTALL_KEXEC=%d\n" % (
-            v["6.1"], v["6.12"], 1 if install_kexec else 0))
+            versions["6.1"], versions["6.12"], 1 if install_kexec else 0))
         for boot, words in enumerate(steps):
             f.write('STEP_%d="%s"\n' % (boot, " ".join(words)))
     out = os.path.join(tmpdir, "job.img")
@@ -84,11 +83,11 @@ def run(name, steps, kernel="6.1", firmware="seabios", smp=4, mem="2G",
     timeout = timeout or int(os.environ.get("MPK_VM_TIMEOUT", "600"))
     tmpdir = tempfile.mkdtemp(prefix="mpk-deb-")
     try:
-        job = job_disk(tmpdir, image, debs, steps, install_kexec)
+        versions = _versions(image)
+        job = job_disk(tmpdir, versions, debs, steps, install_kexec)
         cmdline = ["root=/dev/vda", "rw", "console=ttyS0,115200", "panic=-1",
                    "systemd.show_status=1"] + list(append)
-        cmd = [harness.QEMU, "-accel", os.environ.get("MPK_VM_ACCEL", harness.ACCEL),
-               "-machine", "q35", "-smp", str(smp), "-m", mem, "-nographic",
+        cmd = harness.qemu_machine(smp, mem) + [
                "-kernel", os.path.join(image, "vmlinuz-" + kernel),
                "-initrd", os.path.join(image, "initrd-" + kernel),
                "-append", " ".join(cmdline),
@@ -99,27 +98,32 @@ def run(name, steps, kernel="6.1", firmware="seabios", smp=4, mem="2G",
         cmd += harness.firmware_args(firmware, tmpdir)
         print("%s: firmware=%s image=%s debs=%s log=%s" % (name, firmware, image, debs, log))
         res = harness.run_qemu(cmd, firmware, log, timeout)
-        res.versions = _versions(image)
+        res.versions = versions
         return res
     finally:
         shutil.rmtree(tmpdir, ignore_errors=True)
 
 
 def systemctl_kexec_phases(res):
-    """Of the first `systemctl kexec`: (shutdown, handoff, boot) seconds:
-    MPK-SYSTEMCTL-KEXEC -> systemd-shutdown's "Rebooting with kexec." ->
-    the next kernel's first console line ("Linux version") ->
-    multi-user.target."""
-    marks, want = [], ["MPK-SYSTEMCTL-KEXEC", "Rebooting with kexec.", "Linux version", None]
+    """Of each `systemctl kexec`: (shutdown, handoff, boot) seconds, host
+    time: MPK-SYSTEMCTL-KEXEC -> systemd-shutdown's "Rebooting with kexec."
+    -> the next kernel's first console line ("Linux version") ->
+    'Reached target ... Multi-User System' (systemd's status line)."""
+    out, marks = [], []
+    want = ["MPK-SYSTEMCTL-KEXEC", "Rebooting with kexec.", "Linux version", None]
     for t, text in res.lines:
+        if "MPK-SYSTEMCTL-KEXEC" in text:
+            marks = [t]
+            continue
+        if not marks:
+            continue
         w = want[len(marks)]
         if (w is None and MULTI_USER.search(text)) or (w is not None and w in text):
             marks.append(t)
             if len(marks) == 4:
-                break
-    if len(marks) < 4:
-        return (float("nan"),) * 3
-    return tuple(b - a for a, b in zip(marks, marks[1:]))
+                out.append(tuple(b - a for a, b in zip(marks, marks[1:])))
+                marks = []
+    return out
 
 
 def boots(res):
@@ -135,15 +139,8 @@ def boots(res):
 
 def systemctl_kexec_seconds(res):
     """Host seconds from each MPK-SYSTEMCTL-KEXEC line to the next kernel's
-    'Reached target ... Multi-User System' (systemd's status line)."""
-    out, since = [], None
-    for t, text in res.lines:
-        if "MPK-SYSTEMCTL-KEXEC" in text:
-            since = t
-        elif since is not None and MULTI_USER.search(text):
-            out.append(t - since)
-            since = None
-    return out
+    multi-user.target: the sum of its phases (systemctl_kexec_phases)."""
+    return [sum(p) for p in systemctl_kexec_phases(res)]
 
 
 def one(b, tag):

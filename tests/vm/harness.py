@@ -77,6 +77,14 @@ def firmware_args(firmware, tmpdir):
             "-drive", "if=pflash,format=raw,unit=1,file=" + vars_copy]
 
 
+def qemu_machine(smp, mem):
+    """The QEMU command line every scenario starts from: the accelerator
+    ($MPK_VM_ACCEL, default ACCEL), q35, `smp` CPUs, `mem`, serial console
+    on stdout."""
+    return [QEMU, "-accel", os.environ.get("MPK_VM_ACCEL", ACCEL), "-machine", "q35",
+            "-smp", str(smp), "-m", mem, "-nographic"]
+
+
 def qemu_available():
     return shutil.which(QEMU) is not None
 
@@ -283,8 +291,7 @@ def _run(cache, initramfs, chain, mode, loader, extra, log, timeout, smp, mem,
     append = ("console=ttyS0,115200 earlyprintk=serial,ttyS0,115200 panic=-1 "
               + " ".join(params))
     smp = smp or os.environ.get("SMP", "4")
-    cmd = [QEMU, "-accel", os.environ.get("MPK_VM_ACCEL", ACCEL), "-machine", "q35", "-smp", str(smp),
-           "-m", mem, "-nographic", "-no-reboot",
+    cmd = qemu_machine(smp, mem) + ["-no-reboot",
            "-kernel", os.path.join(cache, "vmlinuz-" + kernels[0]),
            "-initrd", initramfs, "-append", append]
     cmd += firmware_args(firmware, tmpdir) + list(qemu_args)
