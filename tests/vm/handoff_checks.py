@@ -208,6 +208,33 @@ def ranges(g, tag):
     return [tuple(int(x, 16) for x in r["range"].split("-")) for r in g.get(tag, [])]
 
 
+def summary_row(name, i, kernel, g, firmware, online):
+    """One line per generation, what the scenario's checks looked at: EFI
+    runtime map entries, the MADT wakeup structure (version, mailbox, and
+    whether the mailbox lies in an ACPI NVS range of /proc/iomem), CPUs
+    enabled in the MADT and online, and the IPIs purgatory sent (handoff
+    report; "-" where there is none: firmware's boot or -s)."""
+    m = efi_map(g)
+    madt = parse_madt((g.get("APIC") or [{}])[0].get("hex", ""))
+    w = madt["wakeup"]
+    if w is None:
+        wakeup = "none"
+    else:
+        nvs = any(a <= w[2] <= b for a, b in ranges(g, "IOMEM"))
+        wakeup = "v%d@%#x%s" % (w[0], w[2], " in NVS" if nvs else " NOT in NVS")
+    r = json_record((g.get("HANDOFF-JSON") or [None])[0])
+    ipis = ("%d INIT/%d SIPI %s" % (r["init_ipis"], r["sipi_ipis"], r["strategy"])
+            if r is not None and r.get("schema") == SCHEMA_HANDOFF else "-")
+    n = 0
+    for part in (online or "").split(","):
+        if part:
+            a, _, b = part.partition("-")
+            n += int(b or a) - int(a) + 1
+    print("row %s firmware=%s gen=%d kernel=%s efi-map=%s wakeup=%s madt-enabled=%d "
+          "online=%d ipis=%s" % (name, firmware, i, kernel, "-" if m is None else len(m),
+                                 wakeup, sum(1 for _, f in madt["cpus"] if f & 3), n, ipis))
+
+
 def check_firmware(c, i, g, firmware, g0):
     """What generation i got of the firmware, for any loader and handoff; g0
     is generation 0's records (i == 0: g itself).

@@ -154,6 +154,7 @@ def chain_test(name, chain, handoff="park", hotplug=0, firmware=None):
                 c.check(w in words, "gen %d cmdline has %s" % (i, w), w,
                         rec.get("cmdline"))
         handoff_checks.check_firmware(c, i, lists[i], cfg["firmware"], lists[0])
+        handoff_checks.summary_row(name, i, k, lists[i], cfg["firmware"], rec.get("online"))
         if i > 0 and (cfg["loader"] == "mpkexec" or handoff == "file"):
             handoff_checks.check_generation(c, i, lists[i], ncpu, handoff,
                                             hotplug if k == "6.12" else 0, plans[i - 1])
@@ -285,6 +286,8 @@ def story_test(name, gens, qemu_args=(), firmware=None):
         else:
             region = None
         handoff_checks.check_firmware(c, i, lists[i], cfg["firmware"], lists[0])
+        handoff_checks.summary_row(name, i, exp["kernel"], lists[i], cfg["firmware"],
+                                   rec.get("online"))
         if exp.get("off"):
             off = got.get("OFFLINE", {})
             c.check(off.get("cpus") == ",".join(map(str, exp["off"])),
