@@ -19,7 +19,9 @@ import shutil
 import subprocess
 import tempfile
 
+import handoff_checks
 import harness
+import scenario
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
@@ -127,14 +129,9 @@ def systemctl_kexec_phases(res):
 
 
 def boots(res):
-    """The records split per boot (from each MPK-BOOT on): [{tag: [recs]}]."""
-    out = []
-    for r in res.records:
-        if r["tag"] == "BOOT":
-            out.append({})
-        if out:
-            out[-1].setdefault(r["tag"], []).append(r)
-    return out
+    """The records split per boot (from each MPK-BOOT on; the capture
+    kernel of a kdump boot has no MPK-GEN): [{tag: [recs]}]."""
+    return scenario.split_records(res, "BOOT")
 
 
 def systemctl_kexec_seconds(res):
@@ -226,7 +223,6 @@ def check_mailbox_madt(c, i, b):
     """The MADT this generation sees has a wakeup structure (version 1, in
     the park region) and every Local APIC entry enabled; the kernel says it
     woke its APs through it."""
-    import handoff_checks
     m = handoff_checks.parse_madt((one(b, "APIC") or {}).get("hex", ""))
     w = m["wakeup"]
     c.check(m["ok"] and w is not None and w[0] == 1,
@@ -242,7 +238,6 @@ def check_mailbox_madt(c, i, b):
 def check_handoff(c, i, b, strategy, outcomes):
     """mpkexec --last-handoff --json in this generation: the strategy and
     each APIC ID's outcome."""
-    import handoff_checks
     r = handoff_checks.handoff_report(c, i, b)
     if r is None:
         return None
@@ -288,8 +283,6 @@ def systemctl_kexec_test(name, firmware):
     loaded through /sbin/kexec (mpkexec) and `systemctl kexec`; 6.12 must
     reach multi-user.target with every CPU, woken through the mailbox, and
     keep what it got of the firmware (EFI on OVMF).  Exit code."""
-    import handoff_checks
-    import scenario
     scenario.require_vm(name, firmware)
     res = run(name, [["nothing", "load:6.12:kexec", "systemctl-kexec"], ["done"]],
               firmware=firmware)

@@ -94,18 +94,23 @@ def finish(c, name, res):
     return 1 if c.failed else 0
 
 
+def split_records(res, tag):
+    """The records split at each `tag` record (it opens its part; records
+    before the first are dropped): a list of {tag: [records]}."""
+    out = []
+    for r in res.records:
+        if r["tag"] == tag:
+            out.append({})
+        if out:
+            out[-1].setdefault(r["tag"], []).append(r)
+    return out
+
+
 def split_generations(res):
     """The records, one generation each (from its MPK-GEN on): a list of
     {tag: first record} and a list of {tag: [all records]}."""
-    firsts, lists = [], []
-    for r in res.records:
-        if r["tag"] == "GEN":
-            firsts.append({"GEN": r})
-            lists.append({})
-        elif firsts:
-            firsts[-1].setdefault(r["tag"], r)
-            lists[-1].setdefault(r["tag"], []).append(r)
-    return firsts, lists
+    lists = split_records(res, "GEN")
+    return [{t: rs[0] for t, rs in g.items()} for g in lists], lists
 
 
 def boot(cfg, chain, mode="chain", extra="", params=()):
