@@ -11,29 +11,31 @@
 #include "madt.h"
 #include "sysview.h"
 
-/* Can every AP that is not online be woken through the park region? */
-static bool all_offline_parked(const struct sysview *sv)
+/* Where this kernel's CPUs are now and where they go at kexec: false if
+ * that cannot be worked out (no MADT, no boot CPU APIC ID). */
+static bool take_census(const struct sysview *sv, struct ap_census *c)
 {
 	struct madt_cpus *cpus = malloc(sizeof(*cpus));
-	struct ap_census *c = malloc(sizeof(*c));
 	struct mpk_error err;
-	bool ok = false;
+	bool ok = cpus && sv->madt && sv->have_boot_apic_id &&
+		  madt_parse_cpus(sv->madt, sv->madt_len, cpus, &err) == 0;
 
-	if (!cpus || !c || !sv->madt || !sv->mpkp || !sv->have_boot_apic_id ||
-	    madt_parse_cpus(sv->madt, sv->madt_len, cpus, &err) < 0)
-		goto out;
-	ap_census_take(sv, NULL, 0, cpus, sv->boot_apic_id, c);
-	if (!c->region || !c->returns_at_kexec)
-		goto out;
-	ok = true;
+	if (ok)
+		ap_census_take(sv, NULL, 0, cpus, sv->boot_apic_id, c);
+	free(cpus);
+	return ok;
+}
+
+/* Can every AP that is not online be woken through the park region? */
+static bool all_offline_parked(const struct sysview *sv, const struct ap_census *c)
+{
+	if (!sv->mpkp || !c->region || !c->returns_at_kexec)
+		return false;
 	for (unsigned i = 0; i < c->n; i++)
 		if (c->cpu[i].where != AP_WHERE_BOOT && c->cpu[i].where != AP_WHERE_ONLINE &&
 		    c->cpu[i].where != AP_WHERE_PARKED)
-			ok = false;
-out:
-	free(cpus);
-	free(c);
-	return ok;
+			return false;
+	return true;
 }
 
 static bool image_loaded(const char *root)
@@ -63,18 +65,37 @@ static int online_if_offline(const char *path)
 	return rc;
 }
 
-void exec_prepare_cpus(const char *root, FILE *out)
+/* Makes CPU 0 the CPU Linux runs the kexec on (kernel_kexec migrates to
+ * reboot_cpu, "reboot=s<N>", /sys/kernel/reboot/cpu since Linux 5.8). */
+static void reboot_on_cpu0(const char *root, FILE *out)
+{
+	char path[PATH_MAX], cpu[16];
+	FILE *f;
+	bool ok;
+
+	snprintf(path, sizeof(path), "%s/sys/kernel/reboot/cpu", root);
+	if (file_read_text(path, cpu, sizeof(cpu)) <= 0 || strcmp(cpu, "0") == 0)
+		return; /* no such file (Linux < 5.8), or CPU 0 already */
+	f = fopen(path, "w");
+	ok = f && fputs("0", f) >= 0;
+	if (f && fclose(f) != 0)
+		ok = false;
+	if (!ok) {
+		fprintf(out, "mpkexec: warning: %s: cannot set it to 0 (%s); the kexec runs on "
+			"CPU %s, and this kernel's CPU 0 stays halted in memory the next kernel "
+			"reuses (see mpkexec(8))\n", path, strerror(errno), cpu);
+		return;
+	}
+	fprintf(out, "mpkexec: note: kexec on CPU 0, not reboot CPU %s (%s): purgatory never "
+		"sends INIT to this kernel's CPU 0, so from CPU %s it would leave CPU 0 halted in "
+		"memory the next kernel reuses (see mpkexec(8))\n", cpu, path, cpu);
+}
+
+/* Brings online every offline CPU (they are all parked: all_offline_parked). */
+static void online_parked_cpus(const char *root, FILE *out)
 {
 	char path[PATH_MAX], done[256] = "";
-	struct sysview sv;
-	struct mpk_error err;
 
-	if (!image_loaded(root))
-		return; /* -e will say that nothing is loaded */
-	if (sysview_read(root, &sv, &err) < 0)
-		return;
-	if (!all_offline_parked(&sv))
-		goto out;
 	for (unsigned n = 1; n < SYSVIEW_MAX_CPUS; n++) {
 		int rc;
 
@@ -92,6 +113,30 @@ void exec_prepare_cpus(const char *root, FILE *out)
 		fprintf(out, "mpkexec: note: brought CPUs %s online before kexec: they were "
 			"parked while offline, and Linux would leave its stop IPI pending in "
 			"their local APIC for the next kernel (see mpkexec(8))\n", done);
-out:
+}
+
+void exec_prepare_cpus(const char *root, FILE *out)
+{
+	struct ap_census *c;
+	struct sysview sv;
+	struct mpk_error err;
+
+	if (!image_loaded(root))
+		return; /* -e will say that nothing is loaded */
+	if (sysview_read(root, &sv, &err) < 0)
+		return;
+	c = malloc(sizeof(*c));
+	/* A kernel that does not send its CPUs to a ResetVector at kexec
+	 * halts them in its own stop loop, and purgatory gathers them with
+	 * INIT/SIPI: all but the CPU it runs on and this kernel's CPU 0 (an
+	 * INIT'd BSP runs firmware's reset path).  So the kexec must run on
+	 * CPU 0, or CPU 0 stays halted in memory the next kernel reuses, and
+	 * the first NMI broadcast there (kdump's crash shootdown) sends it
+	 * through a stale IDT into a triple fault: the machine resets. */
+	if (!c || !take_census(&sv, c) || !c->returns_at_kexec)
+		reboot_on_cpu0(root, out);
+	else if (all_offline_parked(&sv, c))
+		online_parked_cpus(root, out);
 	sysview_free(&sv);
+	free(c);
 }

@@ -246,10 +246,25 @@ def errors_test(name, firmware=None):
     return 1 if c.failed else 0
 
 
+def chain_element(g, more=()):
+    """The tests/vm/init chain element of generation dict g: kernel, k
+    (command-line words), `more` attributes, x (-l options it loads the next
+    one with), off (CPUs it offlines first), e ("kexec": execute with
+    kexec-tools' kexec -e)."""
+    e = [g["kernel"]] + ["k:" + w for w in g.get("k", ())] + list(more)
+    e += ["x:" + o for o in g.get("x", ())]
+    if g.get("off"):
+        e.append("off:" + ".".join(str(c) for c in g["off"]))
+    if g.get("e"):
+        e.append("e:" + g["e"])
+    return "/".join(e)
+
+
 def story_test(name, gens, qemu_args=(), firmware=None):
     """A chain whose generations differ (issue 4's stories).  gens: one dict
     per generation: kernel, k (its own command-line words), x (mpkexec -l
-    options it loads the next one with), off (CPUs it offlines first), and
+    options it loads the next one with), off (CPUs it offlines first), e
+    (see chain_element), and
     what it must report: online, paging (4/5), loadmsg (substrings of the -l
     account it prints), plan (handoff_checks.check_plan_expect: its
     --plan --json), and for every generation after the first the
@@ -260,13 +275,7 @@ def story_test(name, gens, qemu_args=(), firmware=None):
     if cfg["loader"] != "mpkexec":
         print("SKIP: %s: needs mpkexec (MPK_LOADER=%s)" % (name, cfg["loader"]))
         sys.exit(77)
-    elems = []
-    for g in gens:
-        e = [g["kernel"]] + ["k:" + w for w in g.get("k", ())]
-        e += ["x:" + o for o in g.get("x", ())]
-        if g.get("off"):
-            e.append("off:" + ".".join(str(c) for c in g["off"]))
-        elems.append("/".join(e))
+    elems = [chain_element(g) for g in gens]
     res = run_vm(cfg, ",".join(elems), extra=cfg["extra"], qemu_args=qemu_args)
     c = Checker(name)
     split, lists = split_generations(res)
@@ -430,17 +439,10 @@ def crash_test(name, gens, crash_cpu, capture, loader=None, firmware=None, expec
         print("FAIL: %s: no expectation for capture loader %s, %s (KDUMP_EXPECT)" % (
             name, loader, key))
         return 1
-    elems = []
-    for i, g in enumerate(gens):
-        e = [g["kernel"]] + ["k:" + w for w in g.get("k", ())]
-        if i == len(gens) - 1:
-            e += ["k:crashkernel=" + crashkernel, "crash:%d" % crash_cpu]
-            if kdump_config:
-                e.append("kdc:1")
-        e += ["x:" + o for o in g.get("x", ())]
-        if g.get("off"):
-            e.append("off:" + ".".join(str(c) for c in g["off"]))
-        elems.append("/".join(e))
+    last = ["k:crashkernel=" + crashkernel, "crash:%d" % crash_cpu] + (
+        ["kdc:1"] if kdump_config else [])
+    elems = [chain_element(g, last if i == len(gens) - 1 else ())
+             for i, g in enumerate(gens)]
     cwords = [] if kdump_config else ["nr_cpus=%d" % nr] + list(capture.get("k", CAPTURE_WORDS))
     elems.append("/".join([capture["kernel"]] + ["k:" + w for w in cwords]))
     res = run_vm(cfg, ",".join(elems), extra=cfg["extra"] if len(gens) > 1 else "",
