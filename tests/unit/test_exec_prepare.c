@@ -129,20 +129,30 @@ static void test_no_reboot_cpu_file(void **state)
 	free(said);
 }
 
-/* Linux >= 6.11 running on a park region (MADT wakeup v1): every CPU, CPU 0
- * too, goes to the ResetVector at kexec, so any reboot CPU is fine. */
-static void test_mailbox_kernel_keeps_reboot_cpu(void **state)
+/* The running kernel's MADT becomes q35's with a v1 wakeup structure
+ * whose mailbox and ResetVector are a park region's at REGION. */
+static void put_wakeup_madt(const char *root)
 {
 	struct mpk_error err = { 0 };
 	uint32_t flags_off[MPK_MAX_APS];
 	uint8_t *fw, *madt;
 	size_t fw_len, len;
-	char *said, *cpu;
 
 	fw = read_file(Q35_APIC, &fw_len);
 	assert_int_equal(madt_with_wakeup(fw, fw_len, REGION, park_reset_vector(REGION), 1,
 					  &madt, &len, flags_off, &err), 0);
-	put_bytes(*state, "sys/firmware/acpi/tables/APIC", madt, len);
+	put_bytes(root, "sys/firmware/acpi/tables/APIC", madt, len);
+	free(fw);
+	free(madt);
+}
+
+/* Linux >= 6.11 running on a park region (MADT wakeup v1): every CPU, CPU 0
+ * too, goes to the ResetVector at kexec, so any reboot CPU is fine. */
+static void test_mailbox_kernel_keeps_reboot_cpu(void **state)
+{
+	char *said, *cpu;
+
+	put_wakeup_madt(*state);
 	put_file(*state, "proc/sys/kernel/osrelease", "6.12.117+deb12-amd64\n");
 	said = prepare(*state);
 	cpu = reboot_cpu(*state);
@@ -150,31 +160,20 @@ static void test_mailbox_kernel_keeps_reboot_cpu(void **state)
 	assert_null(strstr(said, "reboot CPU"));
 	free(said);
 	free(cpu);
-	free(fw);
-	free(madt);
 }
 
-/* The same kernel before 6.11 halts its CPUs: steered. */
+/* The same MADT under a kernel before 6.11, which halts its CPUs: steered. */
 static void test_mailbox_v1_before_611_moves_to_cpu0(void **state)
 {
-	struct mpk_error err = { 0 };
-	uint32_t flags_off[MPK_MAX_APS];
-	uint8_t *fw, *madt;
-	size_t fw_len, len;
 	char *said, *cpu;
 
-	fw = read_file(Q35_APIC, &fw_len);
-	assert_int_equal(madt_with_wakeup(fw, fw_len, REGION, park_reset_vector(REGION), 1,
-					  &madt, &len, flags_off, &err), 0);
-	put_bytes(*state, "sys/firmware/acpi/tables/APIC", madt, len);
+	put_wakeup_madt(*state);
 	said = prepare(*state);
 	cpu = reboot_cpu(*state);
 	assert_string_equal(cpu, "0");
 	assert_non_null(strstr(said, "not reboot CPU 2"));
 	free(said);
 	free(cpu);
-	free(fw);
-	free(madt);
 }
 
 int main(void)
