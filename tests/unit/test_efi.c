@@ -10,7 +10,6 @@
 #include <cmocka.h>
 
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -192,31 +191,6 @@ static void make_efi_tree(const char *root, int rtmap)
 static void ovmf_bp(uint8_t *bp)
 {
 	read_bp(OVMF, bp);
-}
-
-static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int tree_setup(void **state)
-{
-	char *dir = strdup("/tmp/mpkexec-efi-XXXXXX");
-
-	if (!dir || !mkdtemp(dir))
-		return -1;
-	*state = dir;
-	return 0;
-}
-
-static int tree_teardown(void **state)
-{
-	nftw(*state, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	free(*state);
-	return 0;
 }
 
 /* Reads the tree; expects success and returns eh.present. */

@@ -23,32 +23,22 @@
 
 #define REGION 0x3e760000ull
 
-static int tree_setup(void **state)
+/* A copy of the q35 sysroot with a kernel loaded, reboot CPU 2, Linux 6.1. */
+static int sysroot_setup(void **state)
 {
-	char *root = strdup("/tmp/mpkexec-exec-prepare-XXXXXX");
 	char cmd[512];
 
-	if (!root || !mkdtemp(root))
+	if (tree_setup(state) < 0)
 		return -1;
 	/* writable: make distcheck's source tree is read-only */
 	snprintf(cmd, sizeof(cmd), "cp -r %s/q35-sysroot/. %s && chmod -R u+w %s", FIXTURES,
-		 root, root);
+		 (char *)*state, (char *)*state);
 	if (system(cmd) != 0)
 		return -1;
-	put_file(root, "sys/kernel/kexec_loaded", "1\n");
-	put_file(root, "sys/kernel/reboot/cpu", "2\n");
-	put_file(root, "proc/sys/kernel/osrelease", "6.1.0-57-amd64\n");
-	*state = root;
+	put_file(*state, "sys/kernel/kexec_loaded", "1\n");
+	put_file(*state, "sys/kernel/reboot/cpu", "2\n");
+	put_file(*state, "proc/sys/kernel/osrelease", "6.1.0-57-amd64\n");
 	return 0;
-}
-
-static int tree_teardown(void **state)
-{
-	char cmd[256];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", (char *)*state);
-	free(*state);
-	return system(cmd) == 0 ? 0 : -1;
 }
 
 /* Runs exec_prepare_cpus on root; returns what it said (caller frees). */
@@ -180,15 +170,15 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_firmware_booted_kexec_moves_to_cpu0,
-						tree_setup, tree_teardown),
-		cmocka_unit_test_setup_teardown(test_cpu0_already, tree_setup, tree_teardown),
-		cmocka_unit_test_setup_teardown(test_nothing_loaded_changes_nothing, tree_setup,
+						sysroot_setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_cpu0_already, sysroot_setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_nothing_loaded_changes_nothing, sysroot_setup,
 						tree_teardown),
-		cmocka_unit_test_setup_teardown(test_no_reboot_cpu_file, tree_setup, tree_teardown),
-		cmocka_unit_test_setup_teardown(test_mailbox_kernel_keeps_reboot_cpu, tree_setup,
+		cmocka_unit_test_setup_teardown(test_no_reboot_cpu_file, sysroot_setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_mailbox_kernel_keeps_reboot_cpu, sysroot_setup,
 						tree_teardown),
 		cmocka_unit_test_setup_teardown(test_mailbox_v1_before_611_moves_to_cpu0,
-						tree_setup, tree_teardown),
+						sysroot_setup, tree_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,7 +11,6 @@
 #include <cmocka.h>
 
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,31 +83,6 @@ static void put_range(const char *root, unsigned i, const char *start, const cha
 	put_file(root, rel, end);
 	snprintf(rel, sizeof(rel), "sys/firmware/memmap/%u/type", i);
 	put_file(root, rel, type);
-}
-
-static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int tree_setup(void **state)
-{
-	char *dir = strdup("/tmp/mpkexec-test-XXXXXX");
-
-	if (!dir || !mkdtemp(dir))
-		return -1;
-	*state = dir;
-	return 0;
-}
-
-static int tree_teardown(void **state)
-{
-	nftw(*state, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	free(*state);
-	return 0;
 }
 
 /* --- memmap_read_sysfs --------------------------------------------------- */

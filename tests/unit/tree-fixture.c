@@ -8,8 +8,10 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -34,4 +36,31 @@ void put_bytes(const char *root, const char *rel, const void *data, size_t len)
 void put_file(const char *root, const char *rel, const char *text)
 {
 	put_bytes(root, rel, text, strlen(text));
+}
+
+static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+int tree_setup(void **state)
+{
+	char *dir = strdup("/tmp/mpkexec-tree-XXXXXX");
+
+	if (!dir || !mkdtemp(dir)) {
+		free(dir);
+		return -1;
+	}
+	*state = dir;
+	return 0;
+}
+
+int tree_teardown(void **state)
+{
+	nftw(*state, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	free(*state);
+	return 0;
 }

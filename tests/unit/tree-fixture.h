@@ -10,4 +10,9 @@
 void put_bytes(const char *root, const char *rel, const void *data, size_t len);
 void put_file(const char *root, const char *rel, const char *text);
 
+/* cmocka setup/teardown: *state = a new empty directory under /tmp (a
+ * strdup'd path), removed with everything in it afterwards. */
+int tree_setup(void **state);
+int tree_teardown(void **state);
+
 #endif
