@@ -179,8 +179,7 @@ def check_load_account(c, i, plan, msgs):
 
 def check_region_is_nvs(c, i, g, base):
     """The park region at `base` lies in an ACPI NVS range of /proc/iomem."""
-    nvs = [tuple(int(x, 16) for x in r["range"].split("-")) for r in g.get("IOMEM", [])]
-    c.check(any(a <= base and base + PARK_REGION_SIZE - 1 <= b for a, b in nvs),
+    c.check(any(a <= base and base + PARK_REGION_SIZE - 1 <= b for a, b in ranges(g, "IOMEM")),
             "gen %d park region is ACPI NVS in /proc/iomem" % i,
             "%#x-%#x" % (base, base + PARK_REGION_SIZE - 1),
             [r["range"] for r in g.get("IOMEM", [])])
